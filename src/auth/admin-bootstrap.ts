@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/app-config.js';
+import { ConfigError } from '../config/config.error.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { Role } from '../generated/prisma/enums.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+
+/**
+ * The first ADMIN comes from ADMIN_EMAIL / ADMIN_PASSWORD at start-up: created when absent (the
+ * password policy applies), promoted when present (its password untouched).
+ */
+@Injectable()
+export class AdminBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('AdminBootstrap');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.admin;
+    if (!admin) return;
+    const existing = await this.prisma.user.findUnique({ where: { email: admin.email }, select: { id: true, role: true } });
+    if (existing) {
+      if (existing.role !== Role.ADMIN) {
+        await this.prisma.user.update({ where: { id: existing.id }, data: { role: Role.ADMIN }, select: { id: true } });
+        this.logger.log(`promoted user ${existing.id} (ADMIN_EMAIL) to ADMIN`);
+      }
+      return;
+    }
+    if (admin.password === undefined) throw new ConfigError('ADMIN_PASSWORD', `is required to create the admin ${admin.email}`);
+    const problems = this.policy.problems(admin.password, 'ADMIN_PASSWORD');
+    if (problems.length > 0) throw new ConfigError('ADMIN_PASSWORD', problems[0].replace(/^ADMIN_PASSWORD /, ''));
+    const passwordHash = await this.hasher.hash(admin.password);
+    // upsert: another instance starting at the same moment may have created it meanwhile.
+    const user = await this.prisma.user.upsert({
+      where: { email: admin.email },
+      create: { email: admin.email, passwordHash, role: Role.ADMIN },
+      update: { role: Role.ADMIN },
+      select: { id: true },
+    });
+    this.logger.log(`created the admin user ${user.id} (ADMIN_EMAIL)`);
+  }
+}

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { APP_CONFIG } from '../config/config.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AdminBootstrap } from './admin-bootstrap.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { RolesGuard } from './guards/roles.guard.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+import { AccessTokenStrategy } from './strategies/access-token.strategy.js';
+import { RefreshTokenStrategy } from './strategies/refresh-token.strategy.js';
+import { TOKEN_KEYS } from './token.constants.js';
+import { tokenKeysFrom } from './token-keys.js';
+import { TokenService } from './token.service.js';
+
+@Module({
+  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule],
+  controllers: [AuthController],
+  providers: [
+    { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
+    AuthService,
+    TokenService,
+    PasswordHasher,
+    PasswordPolicy,
+    AdminBootstrap,
+    AccessTokenStrategy,
+    RefreshTokenStrategy,
+    // Order matters: authenticate first, then check roles.
+    { provide: APP_GUARD, useClass: AccessTokenGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/app-config.js';
+import { type Role } from '../generated/prisma/enums.js';
+import { SessionsService, type SessionWithUser } from '../sessions/sessions.service.js';
+import { UsersService } from '../users/users.service.js';
+import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
+import { type CredentialsDto } from './dto/credentials.dto.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+import { epochSeconds, hashToken, TokenService, type RefreshTokenFields } from './token.service.js';
+
+export interface AuthResponse extends TokenPair {
+  id: number;
+  email: string;
+  role: Role;
+}
+
+/** One body for every failed sign-in, so that a client cannot tell an unknown email from a wrong password. */
+const INVALID_CREDENTIALS = 'invalid email or password';
+const INVALID_REFRESH = 'invalid refresh token';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokenService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Creates a USER and opens its first session. */
+  async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+    this.policy.check(credentials.password);
+    const user = await this.users.create(credentials.email, await this.hasher.hash(credentials.password));
+    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client)) };
+  }
+
+  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+    const user = await this.users.findWithPassword(credentials.email);
+    if (!(await this.hasher.verify(user?.passwordHash, credentials.password)) || !user) {
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
+    }
+    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client)) };
+  }
+
+  /**
+   * Rotates the session's refresh token. The previous token, presented again within the grace window
+   * (parallel refreshes, a retry after a lost response), gets the session's current refresh token back.
+   * Any other stale token is reuse: the whole session is revoked.
+   */
+  async refresh(credentials: RefreshCredentials): Promise<TokenPair> {
+    const presented = hashToken(credentials.token);
+    let session = await this.liveSession(credentials);
+    if (session.tokenHash === presented) {
+      const next = this.tokens.nextRefreshFields(session.userId, session.id, session.expiresAt);
+      const refreshToken = this.tokens.signRefreshToken(next);
+      const rotated = await this.sessions.rotate(session.id, presented, {
+        tokenHash: hashToken(refreshToken),
+        tokenId: next.tokenId,
+        rotatedAt: new Date(next.issuedAt * 1000),
+        refreshExpiresAt: new Date(next.expiresAt * 1000),
+      });
+      if (rotated) return this.tokenPair(session, refreshToken);
+      // A concurrent refresh of the same token won the race: answer as its grace-window replay.
+      session = await this.liveSession(credentials);
+    }
+    if (session.previousTokenHash === presented && this.withinGrace(session)) {
+      const current = this.tokens.signRefreshToken(currentRefreshFields(session));
+      if (hashToken(current) === session.tokenHash) return this.tokenPair(session, current);
+    }
+    await this.sessions.revoke(session.id);
+    throw new UnauthorizedException(INVALID_REFRESH);
+  }
+
+  async signOut(user: AuthUser): Promise<void> {
+    await this.sessions.revoke(user.sessionId);
+  }
+
+  async signOutAll(user: AuthUser): Promise<void> {
+    await this.sessions.revokeAllOfUser(user.id);
+  }
+
+  private async openSession(user: { id: number; role: Role }, client: ClientInfo): Promise<TokenPair> {
+    const now = new Date();
+    const sessionId = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
+    const fields = this.tokens.nextRefreshFields(user.id, sessionId, expiresAt, now);
+    const refreshToken = this.tokens.signRefreshToken(fields);
+    await this.sessions.create({
+      id: sessionId,
+      userId: user.id,
+      tokenHash: hashToken(refreshToken),
+      tokenId: fields.tokenId,
+      rotatedAt: new Date(fields.issuedAt * 1000),
+      refreshExpiresAt: new Date(fields.expiresAt * 1000),
+      expiresAt,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    });
+    const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
+    return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
+  }
+
+  private tokenPair(session: SessionWithUser, refreshToken: string): TokenPair {
+    const access = this.tokens.signAccessToken(session.user, session.id, session.expiresAt);
+    return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
+  }
+
+  /** The session the token names, if it is live and belongs to the token's subject. */
+  private async liveSession(credentials: RefreshCredentials): Promise<SessionWithUser> {
+    const session = await this.sessions.findWithUser(credentials.sessionId);
+    const live = session && session.revokedAt === null && session.expiresAt > new Date() && session.userId === credentials.userId;
+    if (!live) throw new UnauthorizedException(INVALID_REFRESH);
+    return session;
+  }
+
+  private withinGrace(session: SessionWithUser): boolean {
+    return Date.now() - session.rotatedAt.getTime() <= this.config.jwt.refreshReuseGrace * 1000;
+  }
+}
+
+/** The fields of the refresh token a session currently holds, as stored when it was issued. */
+function currentRefreshFields(session: SessionWithUser): RefreshTokenFields {
+  return {
+    userId: session.userId,
+    sessionId: session.id,
+    tokenId: session.tokenId,
+    issuedAt: epochSeconds(session.rotatedAt),
+    expiresAt: epochSeconds(session.refreshExpiresAt),
+  };
+}

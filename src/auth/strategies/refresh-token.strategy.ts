@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { type RefreshCredentials } from '../auth.types.js';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_TYPE, TOKEN_KEYS } from '../token.constants.js';
+import { type TokenKeys } from '../token-keys.js';
+import { claimsOf, type DecodedJwt } from './decoded-jwt.js';
+
+export const REFRESH_STRATEGY = 'jwt-refresh';
+
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/** Accepts only refresh tokens (own key, pinned algorithm, iss, aud, `typ: rt+jwt`); the session is checked by the refresh itself. */
+@Injectable()
+export class RefreshTokenStrategy extends PassportStrategy(Strategy, REFRESH_STRATEGY) {
+  constructor(@Inject(TOKEN_KEYS) keys: TokenKeys) {
+    super({
+      jwtFromRequest: bearerToken,
+      secretOrKey: keys.refresh as unknown as string,
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      jsonWebTokenOptions: { complete: true },
+      passReqToCallback: true,
+    });
+  }
+
+  validate(request: Parameters<typeof bearerToken>[0], jwt: DecodedJwt): RefreshCredentials | false {
+    const claims = claimsOf(jwt, REFRESH_TOKEN_TYPE);
+    const token = bearerToken(request);
+    if (!claims || !token) return false;
+    return { userId: claims.userId, sessionId: claims.sessionId, token };
+  }
+}

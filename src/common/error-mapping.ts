@@ -1,0 +1,43 @@
+import {
+  ConflictException,
+  HttpException,
+  InternalServerErrorException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
+
+/** The one place where errors from the database layer get their HTTP meaning. */
+export function toHttpException(error: unknown): HttpException {
+  if (error instanceof HttpException) return error;
+  if (isDatabaseUnavailable(error)) return new ServiceUnavailableException('database unavailable, try again shortly');
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (error.code === 'P2002') return new ConflictException('already exists');
+    if (error.code === 'P2025') return new NotFoundException('not found');
+  }
+  return new InternalServerErrorException();
+}
+
+/** Connection refused or lost, pool exhausted, statement timed out: the database, not the request. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const text = describe(error);
+  return DATABASE_DOWN.some((pattern) => pattern.test(text));
+}
+
+const DATABASE_DOWN = [
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/,
+  /timeout exceeded when trying to connect/i,
+  /Connection terminated/i,
+  /canceling statement due to statement timeout/i,
+  /terminating connection due to administrator command/i,
+  /the database system is (starting up|shutting down)/i,
+  /Can't reach database server|DatabaseNotReachable|ConnectionClosed|SocketTimeout/i,
+  /P1001|P1002|P1017|P2024/,
+];
+
+function describe(error: unknown, depth = 0): string {
+  if (!(error instanceof Error) || depth > 3) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const cause = (error as { cause?: unknown }).cause;
+  return [error.name, String(code ?? ''), error.message, cause ? describe(cause, depth + 1) : ''].join(' ');
+}

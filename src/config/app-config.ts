@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { isEmail } from 'class-validator';
+import { ConfigError } from './config.error.js';
+import { parseDurationSeconds } from './duration.js';
+
+export type Environment = Record<string, string | undefined>;
+
+/** The validated, typed configuration. Read once at start-up; durations in seconds. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  /** Unset outside production: an embedded PostgreSQL is started under `.data/`. */
+  databaseUrl: string | undefined;
+  jwt: {
+    accessSecret: string;
+    refreshSecret: string;
+    /** True when the secrets were generated for this process (development only). */
+    generatedSecrets: boolean;
+    accessTtl: number;
+    refreshTtl: number;
+    refreshReuseGrace: number;
+  };
+  sessionMaxAge: number;
+  passwordMinLength: number;
+  admin: { email: string; password: string | undefined } | undefined;
+  signin: { maxFailures: number; window: number };
+  rateLimitPerMinute: number;
+  redisUrl: string | undefined;
+  trustProxy: boolean | number;
+  corsOrigins: string[];
+  log: { level: LogLevel; format: 'json' | 'pretty' };
+  shutdownTimeout: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const PASSWORD_MAX_LENGTH = 128;
+const MIN_SECRET_LENGTH = 32;
+
+/** Validates the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Environment): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// connection string');
+  }
+  if (production && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_URL', 'is required in production');
+  }
+
+  const accessTtl = duration(env, 'JWT_ACCESS_TTL', '15m');
+  const refreshTtl = duration(env, 'JWT_REFRESH_TTL', '7d');
+  const sessionMaxAge = duration(env, 'SESSION_MAX_AGE', '30d');
+  if (refreshTtl > sessionMaxAge) {
+    throw new ConfigError('JWT_REFRESH_TTL', 'must not be longer than SESSION_MAX_AGE');
+  }
+
+  const passwordMinLength = integer(env, 'PASSWORD_MIN_LENGTH', 8, 1, PASSWORD_MAX_LENGTH);
+
+  return {
+    nodeEnv,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    jwt: {
+      ...secrets(env, production),
+      accessTtl,
+      refreshTtl,
+      refreshReuseGrace: duration(env, 'JWT_REFRESH_REUSE_GRACE', '10s', 0),
+    },
+    sessionMaxAge,
+    passwordMinLength,
+    admin: admin(env),
+    signin: {
+      maxFailures: integer(env, 'SIGNIN_MAX_FAILURES', 5, 1, 1000),
+      window: duration(env, 'SIGNIN_WINDOW', '15m'),
+    },
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
+    redisUrl: url(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+    trustProxy: trustProxy(env),
+    corsOrigins: corsOrigins(env),
+    log: {
+      level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+      format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
+    },
+    shutdownTimeout: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
+  };
+}
+
+function optional(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function oneOf<T extends string>(env: Environment, name: string, allowed: readonly T[], fallback: T): T {
+  const value = optional(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const text = optional(env, name);
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${text}")`);
+  }
+  return value;
+}
+
+function duration(env: Environment, name: string, fallback: string, min = 1): number {
+  const text = optional(env, name) ?? fallback;
+  const seconds = parseDurationSeconds(text);
+  if (seconds === undefined || seconds < min) {
+    throw new ConfigError(name, `must be a duration of at least ${min}s, in seconds or with s, m, h or d (got "${text}")`);
+  }
+  return seconds;
+}
+
+function url(env: Environment, name: string, pattern: RegExp, what: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && !pattern.test(value)) throw new ConfigError(name, `must be ${what}`);
+  return value;
+}
+
+function secrets(env: Environment, production: boolean) {
+  const access = optional(env, 'JWT_ACCESS_SECRET');
+  const refresh = optional(env, 'JWT_REFRESH_SECRET');
+  for (const [name, value] of [
+    ['JWT_ACCESS_SECRET', access],
+    ['JWT_REFRESH_SECRET', refresh],
+  ] as const) {
+    if (value === undefined && production) throw new ConfigError(name, 'is required in production');
+    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(name, `must be at least ${MIN_SECRET_LENGTH} characters long`);
+    }
+  }
+  if (access !== undefined && access === refresh) {
+    throw new ConfigError('JWT_REFRESH_SECRET', 'must differ from JWT_ACCESS_SECRET');
+  }
+  const generated = () => randomBytes(48).toString('base64url');
+  return {
+    accessSecret: access ?? generated(),
+    refreshSecret: refresh ?? generated(),
+    generatedSecrets: access === undefined || refresh === undefined,
+  };
+}
+
+function admin(env: Environment): AppConfig['admin'] {
+  const email = optional(env, 'ADMIN_EMAIL');
+  const password = env.ADMIN_PASSWORD === '' ? undefined : env.ADMIN_PASSWORD;
+  if (email === undefined) {
+    if (password !== undefined) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
+    return undefined;
+  }
+  if (!isEmail(email)) throw new ConfigError('ADMIN_EMAIL', 'must be an email address');
+  return { email: email.toLowerCase(), password };
+}
+
+function trustProxy(env: Environment): boolean | number {
+  const text = optional(env, 'TRUST_PROXY') ?? 'false';
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  throw new ConfigError('TRUST_PROXY', `must be true, false or a number of proxy hops (got "${text}")`);
+}
+
+function corsOrigins(env: Environment): string[] {
+  const text = optional(env, 'CORS_ORIGINS');
+  if (text === undefined) return [];
+  const origins = text.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin such as https://app.example.com`);
+    }
+  }
+  return origins;
+}

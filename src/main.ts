@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { ConfigError } from './config/config.error.js';
+import { configFromEnvironmentOrExit, exitWithConfigError } from './config/environment.js';
+import { MigrationError } from './database/migrator.js';
+
+async function bootstrap(): Promise<void> {
+  const config = configFromEnvironmentOrExit();
+  const logger = new Logger('Bootstrap');
+  if (config.jwt.generatedSecrets) {
+    logger.warn('JWT_ACCESS_SECRET/JWT_REFRESH_SECRET unset: using random keys for this process; tokens die with it');
+  }
+  const app = await createApp(config);
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+  logger.log(`listening on http://localhost:${config.port}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) exitWithConfigError(error);
+  const message = error instanceof MigrationError ? error.message : `start-up failed: ${(error as Error)?.message ?? error}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service.js';
+import { type Prisma } from '../generated/prisma/client.js';
+import { Role } from '../generated/prisma/enums.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { PUBLIC_USER_SELECT, toPublicUser, type PublicUser } from './public-user.js';
+
+/** A user row including the password hash: only sign-in and password checks read it. */
+export interface UserWithPassword {
+  id: number;
+  email: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const LAST_ADMIN = 'the change would leave no admin';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  /** Creates a USER; 409 when the email is taken (the unique index decides, so races are safe). */
+  async create(email: string, passwordHash: string): Promise<PublicUser> {
+    const user = await this.prisma.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
+    return toPublicUser(user);
+  }
+
+  /** The only read of a password hash, by email. */
+  findWithPassword(email: string): Promise<UserWithPassword | null> {
+    return this.prisma.user.findUnique({ where: { email } });
+  }
+
+  async setPasswordHash(id: number, passwordHash: string): Promise<void> {
+    await this.prisma.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+  }
+
+  async findById(id: number): Promise<PublicUser> {
+    const user = await this.prisma.user.findUnique({ where: { id }, select: PUBLIC_USER_SELECT });
+    if (!user) throw new NotFoundException('user not found');
+    return toPublicUser(user);
+  }
+
+  async list(skip: number, take: number): Promise<{ users: PublicUser[]; total: number }> {
+    const [users, total] = await this.prisma.$transaction([
+      this.prisma.user.findMany({ skip, take, orderBy: { id: 'asc' }, select: PUBLIC_USER_SELECT }),
+      this.prisma.user.count(),
+    ]);
+    return { users: users.map(toPublicUser), total };
+  }
+
+  /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
+  async changeRole(id: number, role: Role): Promise<PublicUser> {
+    const user = await this.prisma.$transaction(async (tx) => {
+      const current = await this.lockForAdminChange(tx, id);
+      if (current.role === role) return tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT });
+      if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
+      const updated = await tx.user.update({ where: { id }, data: { role }, select: PUBLIC_USER_SELECT });
+      await this.sessions.revokeAllOfUser(id, { db: tx });
+      return updated;
+    });
+    return toPublicUser(user);
+  }
+
+  /** Deletes the user with their sessions (cascade). Never the last admin (409). */
+  async remove(id: number): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const current = await this.lockForAdminChange(tx, id);
+      if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
+      await tx.user.delete({ where: { id } });
+    });
+  }
+
+  async revokeSessions(id: number): Promise<void> {
+    await this.findById(id);
+    await this.sessions.revokeAllOfUser(id);
+  }
+
+  /**
+   * Locks the admin rows and the target (404 when it does not exist) and tells whether the target is
+   * the only admin. Locking every admin row serialises concurrent demotions and deletions, so two
+   * admins cannot demote each other at once and leave none.
+   */
+  private async lockForAdminChange(tx: Prisma.TransactionClient, id: number): Promise<{ role: Role; isLastAdmin: boolean }> {
+    const admins = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id FOR UPDATE`;
+    const [target] = await tx.$queryRaw<{ role: Role }[]>`SELECT role FROM users WHERE id = ${id} FOR UPDATE`;
+    if (!target) throw new NotFoundException('user not found');
+    return { role: target.role, isLastAdmin: target.role === Role.ADMIN && admins.length <= 1 };
+  }
+}
