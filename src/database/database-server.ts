@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { freePort, startEmbeddedPostgres } from './embedded-postgres.js';
 
 /** The PostgreSQL server the service talks to: an external one, or the embedded development one. */
 export interface DatabaseServer {
@@ -21,16 +20,4 @@ export function externalDatabase(url: string): DatabaseServer {
 export async function embeddedDatabase(): Promise<DatabaseServer> {
   const server = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port: await freePort() });
   return { url: server.url, embedded: true, stop: server.stop };
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -1,0 +1,38 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Server } from 'node:http';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig, type AppConfig, type Environment } from '../../src/config/app-config.js';
+import { PrismaService } from '../../src/database/prisma.service.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const TEST_SECRETS = {
+  JWT_ACCESS_SECRET: 'test-access-secret-0123456789-abcdefghij',
+  JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789-abcdefghij',
+};
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: Server;
+  prisma: PrismaService;
+  config: AppConfig;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The real AppModule on Fastify, over a database of its own. Call close() in afterAll. */
+export async function startTestApp(env: Environment = {}, database?: TestDatabase): Promise<TestApp> {
+  const db = database ?? (await createTestDatabase());
+  const config = loadConfig({ NODE_ENV: 'test', ...TEST_SECRETS, ...env, DATABASE_URL: db.url });
+  const app = await createApp(config, ['error']);
+  return {
+    app,
+    http: app.getHttpServer() as Server,
+    prisma: app.get(PrismaService),
+    config,
+    database: db,
+    async close() {
+      await app.close();
+      if (!database) await db.drop();
+    },
+  };
+}
