@@ -1,4 +1,4 @@
-import { HttpStatus, ValidationPipe, type LoggerService } from '@nestjs/common';
+import { HttpStatus, ValidationPipe, type LogLevel, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
@@ -9,7 +9,7 @@ import { type AppConfig } from './config/app-config.js';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the application exactly as it runs, for main.ts and the e2e tests alike. */
-export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, logger?: LoggerService | LogLevel[] | false): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // A number trusts that many hops of X-Forwarded-For (Fastify's trust-proxy semantics).

@@ -42,7 +42,7 @@ describe('POST /auth/signup', () => {
     expect((refresh.payload.exp as number) - (refresh.payload.iat as number)).toBe(7 * 86400);
 
     const stored = await t.prisma.user.findUniqueOrThrow({ where: { email: 'new.user@example.com' } });
-    expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     expect(await t.prisma.session.count({ where: { userId: stored.id } })).toBe(1);
   });
 
