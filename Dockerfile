@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+
+# Build stage: dev dependencies, Prisma client generation, TypeScript build.
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json prisma.config.ts ./
+COPY scripts ./scripts
+COPY prisma ./prisma
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json nest-cli.json ./
+COPY src ./src
+RUN npm run build
+
+# Runtime stage: production dependencies only (no embedded PostgreSQL binaries, no install scripts:
+# argon2 loads its prebuilt binary), the built output and the migrations.
+FROM node:20.20.2-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+    && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY prisma/migrations ./prisma/migrations
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Migrations are applied by the service itself at start-up (under an advisory lock).
+CMD ["node", "dist/main.js"]
