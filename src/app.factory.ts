@@ -8,12 +8,20 @@ import { type AppConfig } from './config/app-config.js';
 /** Request bodies over 16 KiB are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+/**
+ * TRUST_PROXY=n trusts the n nearest hops (Express's hop-count semantics). Fastify 5 now refuses a
+ * bare number (it trusts nothing), so the hop count is given to it as a function of the hop index.
+ */
+export function trustProxyOption(trustProxy: boolean | number): boolean | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy === 'boolean') return trustProxy;
+  return (_address, hop) => hop < trustProxy;
+}
+
 /** Builds the application exactly as it runs, for main.ts and the e2e tests alike. */
 export async function createApp(config: AppConfig, logger?: LoggerService | LogLevel[] | false): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // A number trusts that many hops of X-Forwarded-For (Fastify's trust-proxy semantics).
-    trustProxy: config.trustProxy as boolean,
+    trustProxy: trustProxyOption(config.trustProxy),
     // Fastify's default, kept on purpose: `__proto__` in a JSON body is a 400, not silently dropped.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

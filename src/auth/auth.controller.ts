@@ -3,6 +3,7 @@ import { AuthService, type AuthResponse } from './auth.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
 import { Client, CurrentUser } from './decorators/current-user.decorator.js';
 import { Public } from './decorators/public.decorator.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { CredentialsDto } from './dto/credentials.dto.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 
@@ -29,6 +30,12 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   refresh(@CurrentUser() credentials: RefreshCredentials): Promise<TokenPair> {
     return this.auth.refresh(credentials);
+  }
+
+  @Post('password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  changePassword(@CurrentUser() user: AuthUser, @Body() change: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(user, change);
   }
 
   @Post('signout')

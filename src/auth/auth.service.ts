@@ -6,6 +6,7 @@ import { type Role } from '../generated/prisma/enums.js';
 import { SessionsService, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
+import { type ChangePasswordDto } from './dto/change-password.dto.js';
 import { type CredentialsDto } from './dto/credentials.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
@@ -77,6 +78,16 @@ export class AuthService {
     }
     await this.sessions.revoke(session.id);
     throw new UnauthorizedException(INVALID_REFRESH);
+  }
+
+  /** 401 for a wrong current password; on success every other session of the user is revoked. */
+  async changePassword(user: AuthUser, change: ChangePasswordDto): Promise<void> {
+    this.policy.check(change.newPassword, 'newPassword');
+    const hash = await this.users.findPasswordHash(user.id);
+    if (!hash || !(await this.hasher.verify(hash, change.currentPassword))) {
+      throw new UnauthorizedException('current password is wrong');
+    }
+    await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId);
   }
 
   async signOut(user: AuthUser): Promise<void> {

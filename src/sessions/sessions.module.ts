@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { SessionCleanup } from './session-cleanup.js';
+import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 
-@Module({ providers: [SessionsService], exports: [SessionsService] })
+@Module({
+  controllers: [SessionsController],
+  providers: [SessionsService, SessionCleanup],
+  exports: [SessionsService],
+})
 export class SessionsModule {}

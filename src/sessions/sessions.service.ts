@@ -28,6 +28,17 @@ export interface Rotation {
 
 type Db = Prisma.TransactionClient | PrismaService;
 
+const LIVE_SESSION_SELECT = {
+  id: true,
+  createdAt: true,
+  lastUsedAt: true,
+  refreshExpiresAt: true,
+  userAgent: true,
+  ip: true,
+} as const;
+
+export type LiveSession = Prisma.SessionGetPayload<{ select: typeof LIVE_SESSION_SELECT }>;
+
 /** Database operations on sessions (one per signed-in device). */
 @Injectable()
 export class SessionsService {
@@ -68,6 +79,37 @@ export class SessionsService {
       },
     });
     return count === 1;
+  }
+
+  /** The user's live sessions (not revoked, not expired), newest first. */
+  listLive(userId: number): Promise<LiveSession[]> {
+    const now = new Date();
+    return this.prisma.session.findMany({
+      where: { userId, revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      select: LIVE_SESSION_SELECT,
+    });
+  }
+
+  /** Revokes one live session of the user; false when no such session belongs to them. */
+  async revokeOwn(userId: number, id: string): Promise<boolean> {
+    const now = new Date();
+    const { count } = await this.prisma.session.updateMany({
+      where: { id, userId, revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } },
+      data: { revokedAt: now },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Deletes dead sessions: revoked, or past their refresh token's expiry (which never comes after
+   * the absolute end). A refresh token of a deleted session is refused like a revoked one.
+   */
+  async purgeDead(now = new Date()): Promise<number> {
+    const { count } = await this.prisma.session.deleteMany({
+      where: { OR: [{ revokedAt: { not: null } }, { refreshExpiresAt: { lte: now } }, { expiresAt: { lte: now } }] },
+    });
+    return count;
   }
 
   async revoke(id: string): Promise<void> {

@@ -35,8 +35,23 @@ export class UsersService {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
+  /** The password hash of a signed-in user (password change). */
+  async findPasswordHash(id: number): Promise<string | undefined> {
+    const user = await this.prisma.user.findUnique({ where: { id }, select: { passwordHash: true } });
+    return user?.passwordHash;
+  }
+
+  /** Stores a re-hash of the same password (stronger parameters); sessions are untouched. */
   async setPasswordHash(id: number, passwordHash: string): Promise<void> {
     await this.prisma.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+  }
+
+  /** A new password: stored, and every session but `keepSessionId` revoked, in one transaction. */
+  async changePassword(id: number, passwordHash: string, keepSessionId: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+      await this.sessions.revokeAllOfUser(id, { keep: keepSessionId, db: tx });
+    });
   }
 
   async findById(id: number): Promise<PublicUser> {

@@ -1,0 +1,61 @@
+import request from 'supertest';
+import { uniqueEmail } from '../support/api.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** A password of exactly n code points, none of them ASCII-only patterns on the common list. */
+const ofLength = (n: number, unit = 'k') => unit.repeat(n);
+
+describe('password policy (PASSWORD_MIN_LENGTH=10)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ PASSWORD_MIN_LENGTH: '10' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const signUp = (password: string) => request(t.http).post('/auth/signup').send({ email: uniqueEmail(), password });
+
+  it('refuses min-1 code points and accepts min', async () => {
+    const short = await signUp(ofLength(9));
+    expect(short.status).toBe(400);
+    expect(short.body.message).toEqual(['password must be at least 10 characters long']);
+    expect((await signUp(ofLength(10))).status).toBe(201);
+  });
+
+  it('accepts 128 code points and refuses 129, never truncating', async () => {
+    const email = uniqueEmail();
+    const long = ofLength(128, 'q');
+    expect((await request(t.http).post('/auth/signup').send({ email, password: long })).status).toBe(201);
+    expect((await signUp(ofLength(129, 'q'))).status).toBe(400);
+    // Not truncated: the first 127 characters are not the password.
+    expect((await request(t.http).post('/auth/signin').send({ email, password: long.slice(0, 127) })).status).toBe(401);
+    expect((await request(t.http).post('/auth/signin').send({ email, password: long })).status).toBe(200);
+  });
+
+  it('counts code points, not UTF-16 units: 10 emoji pass, 9 do not, 128 pass, 129 do not', async () => {
+    const emoji = '🔑';
+    expect(emoji.length).toBe(2);
+    expect((await signUp(ofLength(9, emoji))).status).toBe(400);
+    const email = uniqueEmail();
+    expect((await request(t.http).post('/auth/signup').send({ email, password: ofLength(10, emoji) })).status).toBe(201);
+    expect((await request(t.http).post('/auth/signin').send({ email, password: ofLength(10, emoji) })).status).toBe(200);
+    expect((await signUp(ofLength(128, emoji))).status).toBe(201);
+    expect((await signUp(ofLength(129, emoji))).status).toBe(400);
+  });
+
+  it('accepts any characters, with no composition rules', async () => {
+    expect((await signUp('пароль без цифр и знаков')).status).toBe(201);
+    expect((await signUp('all lowercase words here')).status).toBe(201);
+  });
+
+  it('refuses a listed common password in any case, saying why, and stores nothing', async () => {
+    const users = await t.prisma.user.count();
+    for (const password of ['password123', 'PASSWORD123', 'iloveyou12', 'qwertyuiop', 'QwErTyUiOp', '1234567890']) {
+      const response = await signUp(password);
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual([expect.stringMatching(/too common/)]);
+    }
+    expect(await t.prisma.user.count()).toBe(users);
+  });
+});
