@@ -30,6 +30,11 @@ export default {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.js',
+      // See test/setup/cjs-to-esm.js: @nestjs/throttler (CommonJS) rewritten as ESM for Jest on Node 20.
+      moduleNameMapper: {
+        ...common.moduleNameMapper,
+        '^@nestjs/throttler$': '<rootDir>/test/.cache/nestjs-throttler/index.mjs',
+      },
       globalTeardown: '<rootDir>/test/setup/global-teardown.js',
       testTimeout: 30000,
     },

@@ -1,8 +1,10 @@
 import { HttpStatus, ValidationPipe, type LogLevel, type LoggerService } from '@nestjs/common';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { requestIdOf } from './common/request-id.js';
 import { type AppConfig } from './config/app-config.js';
 
 /** Request bodies over 16 KiB are refused with 413 before they are parsed. */
@@ -17,6 +19,26 @@ export function trustProxyOption(trustProxy: boolean | number): boolean | ((addr
   return (_address, hop) => hop < trustProxy;
 }
 
+/** Headers, CORS and body parsing: what every response and request goes through. */
+async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  // An API serves no documents of its own: the strictest policy fits every response.
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  });
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: false,
+      exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'Retry-After'],
+    });
+  }
+}
+
 /** Builds the application exactly as it runs, for main.ts and the e2e tests alike. */
 export async function createApp(config: AppConfig, logger?: LoggerService | LogLevel[] | false): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -25,11 +47,16 @@ export async function createApp(config: AppConfig, logger?: LoggerService | LogL
     // Fastify's default, kept on purpose: `__proto__` in a JSON body is a 400, not silently dropped.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    genReqId: requestIdOf,
+    requestIdHeader: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     abortOnError: false,
     logger: logger ?? undefined,
+    // JSON only: no urlencoded parser, so a form body is a 415 rather than a second way in.
+    bodyParser: false,
   });
+  await configureHttp(app, config);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

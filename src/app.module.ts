@@ -5,6 +5,7 @@ import { type AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LimitsModule } from './limits/limits.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -17,6 +18,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ScheduleModule.forRoot(),
         DatabaseModule,
+        LimitsModule,
         AuthModule,
         UsersModule,
         SessionsModule,

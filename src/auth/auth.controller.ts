@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthService, type AuthResponse } from './auth.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
 import { Client, CurrentUser } from './decorators/current-user.decorator.js';
@@ -12,6 +13,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @UseGuards(ThrottlerGuard)
   @Post('signup')
   signUp(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponse> {
     return this.auth.signUp(credentials, client);
@@ -25,7 +27,8 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(RefreshTokenGuard)
+  // The budget is spent before the token is checked: invalid tokens count too.
+  @UseGuards(ThrottlerGuard, RefreshTokenGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   refresh(@CurrentUser() credentials: RefreshCredentials): Promise<TokenPair> {
@@ -34,8 +37,8 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
-  changePassword(@CurrentUser() user: AuthUser, @Body() change: ChangePasswordDto): Promise<void> {
-    return this.auth.changePassword(user, change);
+  changePassword(@CurrentUser() user: AuthUser, @Body() change: ChangePasswordDto, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.changePassword(user, change, client);
   }
 
   @Post('signout')

@@ -3,6 +3,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { type Role } from '../generated/prisma/enums.js';
+import { SigninAttempts } from '../limits/signin-attempts.js';
 import { SessionsService, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
@@ -30,6 +31,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly attempts: SigninAttempts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -41,8 +43,10 @@ export class AuthService {
   }
 
   async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+    await this.attempts.assertAllowed(credentials.email, client.ip);
     const user = await this.users.findWithPassword(credentials.email);
     if (!(await this.hasher.verify(user?.passwordHash, credentials.password)) || !user) {
+      await this.attempts.recordFailure(credentials.email, client.ip);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
@@ -80,11 +84,17 @@ export class AuthService {
     throw new UnauthorizedException(INVALID_REFRESH);
   }
 
-  /** 401 for a wrong current password; on success every other session of the user is revoked. */
-  async changePassword(user: AuthUser, change: ChangePasswordDto): Promise<void> {
+  /**
+   * 401 for a wrong current password, which counts as a failed sign-in of the account's email from
+   * this client (429 once locked). On success every other session of the user is revoked.
+   */
+  async changePassword(user: AuthUser, change: ChangePasswordDto, client: ClientInfo): Promise<void> {
     this.policy.check(change.newPassword, 'newPassword');
-    const hash = await this.users.findPasswordHash(user.id);
-    if (!hash || !(await this.hasher.verify(hash, change.currentPassword))) {
+    const account = await this.users.findCredentials(user.id);
+    if (!account) throw new UnauthorizedException('invalid or missing access token');
+    await this.attempts.assertAllowed(account.email, client.ip);
+    if (!(await this.hasher.verify(account.passwordHash, change.currentPassword))) {
+      await this.attempts.recordFailure(account.email, client.ip);
       throw new UnauthorizedException('current password is wrong');
     }
     await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId);

@@ -7,6 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
+import { TooManyAttemptsException } from '../limits/signin-attempts.js';
 import { toHttpException } from './error-mapping.js';
 
 /**
@@ -26,6 +27,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     } else if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (exception instanceof TooManyAttemptsException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(status).send(bodyOf(exception));
   }
 }

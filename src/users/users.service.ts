@@ -35,10 +35,9 @@ export class UsersService {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
-  /** The password hash of a signed-in user (password change). */
-  async findPasswordHash(id: number): Promise<string | undefined> {
-    const user = await this.prisma.user.findUnique({ where: { id }, select: { passwordHash: true } });
-    return user?.passwordHash;
+  /** Email and password hash of a signed-in user (password change). */
+  findCredentials(id: number): Promise<{ email: string; passwordHash: string } | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: { email: true, passwordHash: true } });
   }
 
   /** Stores a re-hash of the same password (stronger parameters); sessions are untouched. */

@@ -8,9 +8,11 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { convertCjsPackage } from './cjs-to-esm.js';
 
 export default async function globalSetup() {
   process.env.TEST_RUN_ID = randomBytes(4).toString('hex');
+  convertCjsPackage('@nestjs/throttler', path.resolve(import.meta.dirname, '../.cache/nestjs-throttler'));
   if (process.env.TEST_DATABASE_URL) return;
   const root = mkdtempSync(path.join(tmpdir(), 'nest-jwt-auth-test-'));
   chmodSync(root, 0o755); // the server runs as the `postgres` user when we are root

@@ -1,0 +1,31 @@
+import { Global, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/app-config.js';
+import { RedisModule } from './redis.module.js';
+import { RedisConnection } from './redis.provider.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { SigninAttempts } from './signin-attempts.js';
+
+/**
+ * Request budgets (sign-up, refresh: RATE_LIMIT_PER_MINUTE per client, @nestjs/throttler) and the
+ * sign-in lockout; in memory, or in Redis when REDIS_URL is set.
+ */
+@Global()
+@Module({
+  imports: [
+    RedisModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RedisModule],
+      inject: [APP_CONFIG, RedisConnection],
+      useFactory: (config: AppConfig, redis: RedisConnection) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+        storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
+        errorMessage: 'too many requests, try again later',
+      }),
+    }),
+  ],
+  providers: [SigninAttempts],
+  exports: [SigninAttempts],
+})
+export class LimitsModule {}
