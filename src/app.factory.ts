@@ -1,11 +1,15 @@
-import { HttpStatus, ValidationPipe, type LogLevel, type LoggerService } from '@nestjs/common';
+import { HttpStatus, ValidationPipe } from '@nestjs/common';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
+import { type Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { requestIdOf } from './common/request-id.js';
 import { type AppConfig } from './config/app-config.js';
+import { createRootLogger } from './logging/root-logger.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
 
 /** Request bodies over 16 KiB are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -26,6 +30,12 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
+  fastify.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
   // An API serves no documents of its own: the strictest policy fits every response.
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -40,7 +50,7 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
 }
 
 /** Builds the application exactly as it runs, for main.ts and the e2e tests alike. */
-export async function createApp(config: AppConfig, logger?: LoggerService | LogLevel[] | false): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, logger: Logger = createRootLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxyOption(config.trustProxy),
@@ -49,10 +59,13 @@ export async function createApp(config: AppConfig, logger?: LoggerService | LogL
     onConstructorPoisoning: 'error',
     genReqId: requestIdOf,
     requestIdHeader: false,
+    loggerInstance: logger,
+    // One line per request instead of Fastify's two, written in configureHttp.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     abortOnError: false,
-    logger: logger ?? undefined,
+    logger: new PinoNestLogger(logger),
     // JSON only: no urlencoded parser, so a form body is a 415 rather than a second way in.
     bodyParser: false,
   });

@@ -1,19 +1,19 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFromEnvironmentOrExit, exitWithConfigError } from './config/environment.js';
 import { MigrationError } from './database/migrator.js';
+import { createRootLogger } from './logging/root-logger.js';
 
 async function bootstrap(): Promise<void> {
   const config = configFromEnvironmentOrExit();
-  const logger = new Logger('Bootstrap');
+  const logger = createRootLogger(config);
   if (config.jwt.generatedSecrets) {
     logger.warn('JWT_ACCESS_SECRET/JWT_REFRESH_SECRET unset: using random keys for this process; tokens die with it');
   }
-  const app = await createApp(config);
+  const app = await createApp(config, logger);
   await app.listen({ port: config.port, host: '0.0.0.0' });
-  logger.log(`listening on http://localhost:${config.port}`);
+  logger.info(`listening on http://localhost:${config.port}`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { type Role } from '../generated/prisma/enums.js';
@@ -23,8 +23,11 @@ export interface AuthResponse extends TokenPair {
 const INVALID_CREDENTIALS = 'invalid email or password';
 const INVALID_REFRESH = 'invalid refresh token';
 
+/** Auth events are logged at info with the user and session ids: never a token, a password or a hash. */
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger('Auth');
+
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
@@ -39,7 +42,7 @@ export class AuthService {
   async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
     this.policy.check(credentials.password);
     const user = await this.users.create(credentials.email, await this.hasher.hash(credentials.password));
-    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client)) };
+    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup')) };
   }
 
   async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
@@ -47,12 +50,13 @@ export class AuthService {
     const user = await this.users.findWithPassword(credentials.email);
     if (!(await this.hasher.verify(user?.passwordHash, credentials.password)) || !user) {
       await this.attempts.recordFailure(credentials.email, client.ip);
+      this.logger.log({ event: 'signin.failed', userId: user?.id ?? null, ip: client.ip });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
-    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client)) };
+    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signin')) };
   }
 
   /**
@@ -72,15 +76,22 @@ export class AuthService {
         rotatedAt: new Date(next.issuedAt * 1000),
         refreshExpiresAt: new Date(next.expiresAt * 1000),
       });
-      if (rotated) return this.tokenPair(session, refreshToken);
+      if (rotated) {
+        this.logger.log({ event: 'refresh', userId: session.userId, sessionId: session.id });
+        return this.tokenPair(session, refreshToken);
+      }
       // A concurrent refresh of the same token won the race: answer as its grace-window replay.
       session = await this.liveSession(credentials);
     }
     if (session.previousTokenHash === presented && this.withinGrace(session)) {
       const current = this.tokens.signRefreshToken(currentRefreshFields(session));
-      if (hashToken(current) === session.tokenHash) return this.tokenPair(session, current);
+      if (hashToken(current) === session.tokenHash) {
+        this.logger.log({ event: 'refresh.replay', userId: session.userId, sessionId: session.id });
+        return this.tokenPair(session, current);
+      }
     }
     await this.sessions.revoke(session.id);
+    this.logger.warn({ event: 'refresh.reuse', userId: session.userId, sessionId: session.id, msg: 'rotated refresh token reused: session revoked' });
     throw new UnauthorizedException(INVALID_REFRESH);
   }
 
@@ -95,20 +106,24 @@ export class AuthService {
     await this.attempts.assertAllowed(account.email, client.ip);
     if (!(await this.hasher.verify(account.passwordHash, change.currentPassword))) {
       await this.attempts.recordFailure(account.email, client.ip);
+      this.logger.log({ event: 'password.change.failed', userId: user.id, sessionId: user.sessionId, ip: client.ip });
       throw new UnauthorizedException('current password is wrong');
     }
     await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId);
+    this.logger.log({ event: 'password.changed', userId: user.id, sessionId: user.sessionId });
   }
 
   async signOut(user: AuthUser): Promise<void> {
     await this.sessions.revoke(user.sessionId);
+    this.logger.log({ event: 'signout', userId: user.id, sessionId: user.sessionId });
   }
 
   async signOutAll(user: AuthUser): Promise<void> {
-    await this.sessions.revokeAllOfUser(user.id);
+    const revoked = await this.sessions.revokeAllOfUser(user.id);
+    this.logger.log({ event: 'signout.all', userId: user.id, sessionId: user.sessionId, revoked });
   }
 
-  private async openSession(user: { id: number; role: Role }, client: ClientInfo): Promise<TokenPair> {
+  private async openSession(user: { id: number; role: Role }, client: ClientInfo, event: 'signup' | 'signin'): Promise<TokenPair> {
     const now = new Date();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
@@ -125,6 +140,7 @@ export class AuthService {
       userAgent: client.userAgent,
       ip: client.ip,
     });
+    this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
     const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }

@@ -30,21 +30,21 @@ export class UsersController {
 
   @Roles([Role.ADMIN])
   @Patch(':id/role')
-  changeRole(@Param('id', ParseIdPipe) id: number, @Body() body: UpdateRoleDto): Promise<PublicUser> {
-    return this.users.changeRole(id, body.role);
+  changeRole(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateRoleDto): Promise<PublicUser> {
+    return this.users.changeRole(id, body.role, admin.id);
   }
 
   @Roles([Role.ADMIN])
   @Delete(':id/sessions')
   @HttpCode(HttpStatus.NO_CONTENT)
-  revokeSessions(@Param('id', ParseIdPipe) id: number): Promise<void> {
-    return this.users.revokeSessions(id);
+  revokeSessions(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    return this.users.revokeSessions(id, admin.id);
   }
 
   @Roles([Role.ADMIN])
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  remove(@Param('id', ParseIdPipe) id: number): Promise<void> {
-    return this.users.remove(id);
+  remove(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    return this.users.remove(id, admin.id);
   }
 }

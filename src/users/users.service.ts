@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
@@ -19,6 +19,8 @@ const LAST_ADMIN = 'the change would leave no admin';
 
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger('Users');
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly sessions: SessionsService,
@@ -68,30 +70,33 @@ export class UsersService {
   }
 
   /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
-  async changeRole(id: number, role: Role): Promise<PublicUser> {
-    const user = await this.prisma.$transaction(async (tx) => {
+  async changeRole(id: number, role: Role, by: number): Promise<PublicUser> {
+    const { user, changed } = await this.prisma.$transaction(async (tx) => {
       const current = await this.lockForAdminChange(tx, id);
-      if (current.role === role) return tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT });
+      if (current.role === role) return { user: await tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT }), changed: false };
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       const updated = await tx.user.update({ where: { id }, data: { role }, select: PUBLIC_USER_SELECT });
       await this.sessions.revokeAllOfUser(id, { db: tx });
-      return updated;
+      return { user: updated, changed: true };
     });
+    if (changed) this.logger.log({ event: 'role.changed', userId: id, role, by });
     return toPublicUser(user);
   }
 
   /** Deletes the user with their sessions (cascade). Never the last admin (409). */
-  async remove(id: number): Promise<void> {
+  async remove(id: number, by: number): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const current = await this.lockForAdminChange(tx, id);
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       await tx.user.delete({ where: { id } });
     });
+    this.logger.log({ event: 'user.deleted', userId: id, by });
   }
 
-  async revokeSessions(id: number): Promise<void> {
+  async revokeSessions(id: number, by: number): Promise<void> {
     await this.findById(id);
-    await this.sessions.revokeAllOfUser(id);
+    const revoked = await this.sessions.revokeAllOfUser(id);
+    this.logger.log({ event: 'sessions.revoked', userId: id, by, revoked });
   }
 
   /**

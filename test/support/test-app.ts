@@ -1,6 +1,8 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { createApp } from '../../src/app.factory.js';
+import { createRootLogger } from '../../src/logging/root-logger.js';
 import { loadConfig, type AppConfig, type Environment } from '../../src/config/app-config.js';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -22,20 +24,37 @@ export interface TestApp {
   prisma: PrismaService;
   config: AppConfig;
   database: TestDatabase;
+  /** Every log line the app wrote (JSON, parsed), at LOG_LEVEL (default in tests: warn). */
+  logs: Record<string, unknown>[];
   close(): Promise<void>;
+}
+
+/** The service's own logger, writing into `lines` and echoing errors to stderr (they explain failures). */
+function capturingLogger(config: AppConfig, lines: Record<string, unknown>[]) {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = JSON.parse(chunk.toString('utf8')) as Record<string, unknown>;
+      lines.push(line);
+      if (typeof line.level === 'number' && line.level >= 50) process.stderr.write(chunk);
+      done();
+    },
+  });
+  return createRootLogger(config, stream);
 }
 
 /** The real AppModule on Fastify, over a database of its own. Call close() in afterAll. */
 export async function startTestApp(env: Environment = {}, database?: TestDatabase): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
-  const config = loadConfig({ NODE_ENV: 'test', ...TEST_SECRETS, ...GENEROUS_LIMITS, ...env, DATABASE_URL: db.url });
-  const app = await createApp(config, ['error']);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', ...TEST_SECRETS, ...GENEROUS_LIMITS, ...env, DATABASE_URL: db.url });
+  const logs: Record<string, unknown>[] = [];
+  const app = await createApp(config, capturingLogger(config, logs));
   return {
     app,
     http: app.getHttpServer() as Server,
     prisma: app.get(PrismaService),
     config,
     database: db,
+    logs,
     async close() {
       await app.close();
       if (!database) await db.drop();
