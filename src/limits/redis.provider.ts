@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -19,7 +20,7 @@ export class RedisConnection implements OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       connectTimeout: 2000,
-      keyPrefix: 'nest-jwt-auth:',
+      keyPrefix: keyPrefixFor(config),
     });
     this.client.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
   }
@@ -27,4 +28,14 @@ export class RedisConnection implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client?.quit().catch(() => this.client?.disconnect());
   }
+}
+
+/**
+ * Instances of one deployment (one database) share their counters; another deployment, or another
+ * test database, on the same Redis does not.
+ */
+function keyPrefixFor(config: AppConfig): string {
+  const database = config.databaseUrl ? new URL(config.databaseUrl) : undefined;
+  const scope = database ? `${database.host}${database.pathname}` : 'embedded';
+  return `nest-jwt-auth:${createHash('sha256').update(scope).digest('hex').slice(0, 12)}:`;
 }
