@@ -81,7 +81,6 @@ export async function createApp(config: AppConfig, logger: Logger = createRootLo
     }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

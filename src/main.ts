@@ -3,6 +3,7 @@ import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFromEnvironmentOrExit, exitWithConfigError } from './config/environment.js';
 import { MigrationError } from './database/migrator.js';
+import { exitGracefullyOnSignals } from './graceful-shutdown.js';
 import { createRootLogger } from './logging/root-logger.js';
 
 async function bootstrap(): Promise<void> {
@@ -12,6 +13,7 @@ async function bootstrap(): Promise<void> {
     logger.warn('JWT_ACCESS_SECRET/JWT_REFRESH_SECRET unset: using random keys for this process; tokens die with it');
   }
   const app = await createApp(config, logger);
+  exitGracefullyOnSignals(app, logger, config.shutdownTimeout);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(`listening on http://localhost:${config.port}`);
 }
