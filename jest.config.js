@@ -14,6 +14,10 @@ const swc = [
   },
 ];
 
+// content-disposition 3 is ESM only and @fastify/static (CommonJS; it serves Swagger UI's files at /docs)
+// require()s it, which Jest cannot do on Node < 24.9: the e2e project compiles that package to CommonJS.
+const swcToCommonJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2023' }, module: { type: 'commonjs' } }];
+
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -22,6 +26,8 @@ const common = {
 };
 
 export default {
+  // A per-project testTimeout is ignored: it is a global option. e2e hooks boot applications and databases.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
     {
@@ -29,6 +35,8 @@ export default {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      transform: { ...common.transform, '/node_modules/content-disposition/.+\\.js$': swcToCommonJs },
+      transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
       globalSetup: '<rootDir>/test/setup/global-setup.js',
       // See test/setup/cjs-to-esm.js: @nestjs/throttler (CommonJS) rewritten as ESM for Jest on Node 20.
       moduleNameMapper: {
@@ -36,7 +44,6 @@ export default {
         '^@nestjs/throttler$': '<rootDir>/test/.cache/nestjs-throttler/index.mjs',
       },
       globalTeardown: '<rootDir>/test/setup/global-teardown.js',
-      testTimeout: 30000,
     },
   ],
 };

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts } from '../limits/signin-attempts.js';
-import { SessionsService, type SessionWithUser } from '../sessions/sessions.service.js';
+import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
 import { type ChangePasswordDto } from './dto/change-password.dto.js';
@@ -66,19 +66,17 @@ export class AuthService {
    */
   async refresh(credentials: RefreshCredentials): Promise<TokenPair> {
     const presented = hashToken(credentials.token);
+    const fast = await this.rotateUncapped(credentials, presented);
+    if (fast) return fast;
     let session = await this.liveSession(credentials);
     if (session.tokenHash === presented) {
-      const next = this.tokens.nextRefreshFields(session.userId, session.id, session.expiresAt);
+      // The session ends within a refresh TTL: the new token's expiry is capped by its end.
+      const now = new Date();
+      const next = this.tokens.nextRefreshFields(session.userId, session.id, session.expiresAt, now);
       const refreshToken = this.tokens.signRefreshToken(next);
-      const rotated = await this.sessions.rotate(session.id, presented, {
-        tokenHash: hashToken(refreshToken),
-        tokenId: next.tokenId,
-        rotatedAt: new Date(next.issuedAt * 1000),
-        refreshExpiresAt: new Date(next.expiresAt * 1000),
-      });
-      if (rotated) {
+      if (await this.sessions.rotate(session.id, presented, rotationOf(next, refreshToken, now))) {
         this.logger.log({ event: 'refresh', userId: session.userId, sessionId: session.id });
-        return this.tokenPair(session, refreshToken);
+        return this.tokenPair(session.user, session.id, session.expiresAt, refreshToken);
       }
       // A concurrent refresh of the same token won the race: answer as its grace-window replay.
       session = await this.liveSession(credentials);
@@ -87,7 +85,7 @@ export class AuthService {
       const current = this.tokens.signRefreshToken(currentRefreshFields(session));
       if (hashToken(current) === session.tokenHash) {
         this.logger.log({ event: 'refresh.replay', userId: session.userId, sessionId: session.id });
-        return this.tokenPair(session, current);
+        return this.tokenPair(session.user, session.id, session.expiresAt, current);
       }
     }
     await this.sessions.revoke(session.id);
@@ -132,10 +130,7 @@ export class AuthService {
     await this.sessions.create({
       id: sessionId,
       userId: user.id,
-      tokenHash: hashToken(refreshToken),
-      tokenId: fields.tokenId,
-      rotatedAt: new Date(fields.issuedAt * 1000),
-      refreshExpiresAt: new Date(fields.expiresAt * 1000),
+      ...rotationOf(fields, refreshToken, now),
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
@@ -145,8 +140,19 @@ export class AuthService {
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
-  private tokenPair(session: SessionWithUser, refreshToken: string): TokenPair {
-    const access = this.tokens.signAccessToken(session.user, session.id, session.expiresAt);
+  /** The common case in one statement (see SessionsService.rotateUncapped); null when it does not apply. */
+  private async rotateUncapped(credentials: RefreshCredentials, presented: string): Promise<TokenPair | null> {
+    const now = new Date();
+    const next = this.tokens.nextRefreshFields(credentials.userId, credentials.sessionId, undefined, now);
+    const refreshToken = this.tokens.signRefreshToken(next);
+    const rotated = await this.sessions.rotateUncapped(credentials.sessionId, credentials.userId, presented, rotationOf(next, refreshToken, now));
+    if (!rotated) return null;
+    this.logger.log({ event: 'refresh', userId: credentials.userId, sessionId: credentials.sessionId });
+    return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken);
+  }
+
+  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPair {
+    const access = this.tokens.signAccessToken(user, sessionId, sessionEnd);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
@@ -161,6 +167,19 @@ export class AuthService {
   private withinGrace(session: SessionWithUser): boolean {
     return Date.now() - session.rotatedAt.getTime() <= this.config.jwt.refreshReuseGrace * 1000;
   }
+}
+
+/**
+ * The session state that holds a newly signed refresh token. rotatedAt keeps the exact time (the grace
+ * window runs from it); the token's iat is that time in whole seconds, so it can be derived again.
+ */
+function rotationOf(fields: RefreshTokenFields, refreshToken: string, now: Date): Rotation {
+  return {
+    tokenHash: hashToken(refreshToken),
+    tokenId: fields.tokenId,
+    rotatedAt: now,
+    refreshExpiresAt: new Date(fields.expiresAt * 1000),
+  };
 }
 
 /** The fields of the refresh token a session currently holds, as stored when it was issued. */

@@ -53,10 +53,11 @@ export class TokenService {
     return this.jwt.sign(payload, { privateKey: this.keys.refresh, algorithm: JWT_ALGORITHM, header: { alg: JWT_ALGORITHM, typ: REFRESH_TOKEN_TYPE } });
   }
 
-  /** Fields of a new refresh token issued now for the session, capped by its absolute end. */
-  nextRefreshFields(userId: number, sessionId: string, sessionEnd: Date, now = new Date()): RefreshTokenFields {
+  /** Fields of a new refresh token issued now for the session, capped by its absolute end when given. */
+  nextRefreshFields(userId: number, sessionId: string, sessionEnd?: Date, now = new Date()): RefreshTokenFields {
     const issuedAt = epochSeconds(now);
-    const expiresAt = Math.min(issuedAt + this.config.jwt.refreshTtl, epochSeconds(sessionEnd));
+    const uncapped = issuedAt + this.config.jwt.refreshTtl;
+    const expiresAt = sessionEnd ? Math.min(uncapped, epochSeconds(sessionEnd)) : uncapped;
     return { userId, sessionId, tokenId: randomUUID(), issuedAt, expiresAt };
   }
 }

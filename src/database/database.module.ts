@@ -25,6 +25,6 @@ async function connectDatabase(config: AppConfig): Promise<DatabaseServer> {
     { provide: DATABASE_SERVER, useFactory: connectDatabase, inject: [APP_CONFIG] },
     PrismaService,
   ],
-  exports: [PrismaService],
+  exports: [PrismaService, DATABASE_SERVER],
 })
 export class DatabaseModule {}

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { LiveSessionCache } from './live-session-cache.js';
 import { SessionCleanup } from './session-cleanup.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
   controllers: [SessionsController],
-  providers: [SessionsService, SessionCleanup],
+  providers: [SessionsService, SessionCleanup, LiveSessionCache],
   exports: [SessionsService],
 })
 export class SessionsModule {}

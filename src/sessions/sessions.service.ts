@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
+import { LiveSessionCache, type LiveSessionUser } from './live-session-cache.js';
 
 /** A session row with what a refresh needs to know about its user. */
 export type SessionWithUser = Prisma.SessionGetPayload<{ include: { user: { select: { id: true; role: true } } } }>;
@@ -42,7 +43,10 @@ export type LiveSession = Prisma.SessionGetPayload<{ select: typeof LIVE_SESSION
 /** Database operations on sessions (one per signed-in device). */
 @Injectable()
 export class SessionsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cache: LiveSessionCache,
+  ) {}
 
   async create(session: NewSession): Promise<void> {
     await this.prisma.session.create({ data: session });
@@ -54,14 +58,29 @@ export class SessionsService {
 
   /**
    * The user behind a live session, for the access-token check on every request: null when the
-   * session is revoked, past its absolute end, or gone with its user.
+   * session is revoked, past its absolute end, or gone with its user. Served from the LiveSessionCache
+   * when it can be (revocations reach it at once through LISTEN/NOTIFY), else one read.
    */
-  async findActiveUser(sessionId: string): Promise<{ id: number; role: Role } | null> {
+  async findActiveUser(sessionId: string): Promise<LiveSessionUser | null> {
+    const cached = this.cache.get(sessionId);
+    if (cached) return cached;
+    const epoch = this.cache.currentEpoch();
     const session = await this.prisma.session.findFirst({
       where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
-      select: { user: { select: { id: true, role: true } } },
+      select: { expiresAt: true, user: { select: { id: true, role: true } } },
     });
-    return session?.user ?? null;
+    if (!session) return null;
+    const user = { id: session.user.id, role: session.user.role, sessionEnd: session.expiresAt.getTime() };
+    this.cache.set(sessionId, user, epoch);
+    return user;
+  }
+
+  /**
+   * Call after a revocation committed: returns once every instance has been told (see LiveSessionCache),
+   * so the revoked access tokens are refused everywhere by the time the caller answers.
+   */
+  afterRevocation(): Promise<void> {
+    return this.cache.sync();
   }
 
   /**
@@ -98,6 +117,7 @@ export class SessionsService {
       where: { id, userId, revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } },
       data: { revokedAt: now },
     });
+    if (count > 0) await this.afterRevocation();
     return count === 1;
   }
 
@@ -112,17 +132,40 @@ export class SessionsService {
     return count;
   }
 
-  async revoke(id: string): Promise<void> {
-    await this.prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  /**
+   * The common refresh in one statement: rotates when the session holds `presentedHash`, is live, and
+   * lives at least until the new token's expiry (so no cap applies). Returns what the new access token
+   * needs, or null: then the caller takes the general path (cap, grace window, reuse).
+   */
+  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
+    const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date }[]>`
+      UPDATE sessions AS s
+      SET token_hash = ${next.tokenHash}, previous_token_hash = s.token_hash, token_id = ${next.tokenId}::uuid,
+          generation = s.generation + 1, rotated_at = ${next.rotatedAt}, refresh_expires_at = ${next.refreshExpiresAt},
+          last_used_at = now()
+      FROM users AS u
+      WHERE s.id = ${id}::uuid AND s.user_id = ${userId} AND u.id = s.user_id AND s.token_hash = ${presentedHash}
+        AND s.revoked_at IS NULL AND s.expires_at >= ${next.refreshExpiresAt}
+      RETURNING u.role, s.expires_at`;
+    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
   }
 
-  /** Revokes every live session of the user, except `keep` when given. Returns how many. */
+  async revoke(id: string): Promise<void> {
+    const { count } = await this.prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count > 0) await this.afterRevocation();
+  }
+
+  /**
+   * Revokes every live session of the user, except `keep` when given. Returns how many. Inside a
+   * transaction (`db`), the caller calls afterRevocation() once it has committed.
+   */
   async revokeAllOfUser(userId: number, options: { keep?: string; db?: Db } = {}): Promise<number> {
     const db = options.db ?? this.prisma;
     const { count } = await db.session.updateMany({
       where: { userId, revokedAt: null, ...(options.keep ? { id: { not: options.keep } } : {}) },
       data: { revokedAt: new Date() },
     });
+    if (!options.db && count > 0) await this.afterRevocation();
     return count;
   }
 }
