@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { type AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         UsersModule,
         SessionsModule,
         HealthModule,
+        DemoModule,
       ],
     };
   }

@@ -11,6 +11,11 @@ export interface AppConfig {
   port: number;
   /** Unset outside production: an embedded PostgreSQL is started under `.data/`. */
   databaseUrl: string | undefined;
+  database: {
+    poolSize: number;
+    /** Seconds a request may wait for a connection or a statement before the database counts as down (503). */
+    timeout: number;
+  };
   jwt: {
     accessSecret: string;
     refreshSecret: string;
@@ -64,6 +69,10 @@ export function loadConfig(env: Environment): AppConfig {
     nodeEnv,
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl,
+    database: {
+      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+      timeout: duration(env, 'DATABASE_TIMEOUT', '5s'),
+    },
     jwt: {
       ...secrets(env, production),
       accessTtl,

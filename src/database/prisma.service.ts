@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { DATABASE_SERVER, type DatabaseServer } from './database-server.js';
 
-/** How long a request may wait for a connection or a statement before the database counts as down (503). */
-export const DATABASE_TIMEOUT_MS = 5000;
-const POOL_SIZE = 10;
 
 /**
  * The Prisma client over a `pg` pool (driver adapter). On shutdown it closes the pool and then stops
@@ -17,8 +16,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   private readonly logger = new Logger(PrismaService.name);
   readonly pool: pg.Pool;
 
-  constructor(@Inject(DATABASE_SERVER) private readonly server: DatabaseServer) {
-    const pool = createPool(server.url);
+  constructor(
+    @Inject(DATABASE_SERVER) private readonly server: DatabaseServer,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const pool = createPool(server.url, config);
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
     // An idle connection that the server drops (restart, outage) must not crash the process.
@@ -32,12 +34,17 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   }
 }
 
-function createPool(connectionString: string): pg.Pool {
+/**
+ * DATABASE_TIMEOUT bounds both the wait for a connection and each statement, so that a database that is
+ * down or stuck gives a 503 in bounded time rather than a hanging request.
+ */
+function createPool(connectionString: string, config: AppConfig): pg.Pool {
+  const timeoutMs = config.database.timeout * 1000;
   return new pg.Pool({
     connectionString,
-    max: POOL_SIZE,
-    connectionTimeoutMillis: DATABASE_TIMEOUT_MS,
-    statement_timeout: DATABASE_TIMEOUT_MS,
+    max: config.database.poolSize,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
     idleTimeoutMillis: 30_000,
   });
 }
