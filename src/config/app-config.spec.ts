@@ -1,0 +1,328 @@
+import { loadConfig, type Environment } from './app-config.js';
+import { ConfigError } from './config.error.js';
+
+const ACCESS = 'a'.repeat(32);
+const REFRESH = 'r'.repeat(32);
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH };
+
+/** The ConfigError that loadConfig throws for env (fails the test when it does not throw one). */
+function configError(env: Environment): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+/** Asserts that env is refused with one line naming `variable`. */
+function expectRefused(env: Environment, variable: string): ConfigError {
+  const error = configError(env);
+  expect(error.variable).toBe(variable);
+  expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  expect(error.message).not.toContain('\n');
+  expect(error.name).toBe('ConfigError');
+  return error;
+}
+
+describe('loadConfig', () => {
+  describe('defaults (empty environment)', () => {
+    const config = loadConfig({});
+
+    it('matches the documented defaults', () => {
+      expect(config).toEqual({
+        nodeEnv: 'development',
+        port: 3000,
+        databaseUrl: undefined,
+        jwt: {
+          accessSecret: expect.any(String),
+          refreshSecret: expect.any(String),
+          generatedSecrets: true,
+          accessTtl: 15 * 60,
+          refreshTtl: 7 * 86400,
+          refreshReuseGrace: 10,
+        },
+        sessionMaxAge: 30 * 86400,
+        passwordMinLength: 8,
+        admin: undefined,
+        signin: { maxFailures: 5, window: 15 * 60 },
+        rateLimitPerMinute: 60,
+        redisUrl: undefined,
+        trustProxy: false,
+        corsOrigins: [],
+        log: { level: 'info', format: 'pretty' },
+        shutdownTimeout: 10,
+      });
+    });
+
+    it('generates random secrets per process: long, different from each other and between calls', () => {
+      expect(config.jwt.accessSecret.length).toBeGreaterThanOrEqual(32);
+      expect(config.jwt.refreshSecret.length).toBeGreaterThanOrEqual(32);
+      expect(config.jwt.accessSecret).not.toBe(config.jwt.refreshSecret);
+      expect(loadConfig({}).jwt.accessSecret).not.toBe(config.jwt.accessSecret);
+    });
+
+    it('treats empty and blank variables as unset', () => {
+      const blank = loadConfig({ PORT: '', JWT_ACCESS_TTL: '  ', DATABASE_URL: '', TRUST_PROXY: '', CORS_ORIGINS: '', ADMIN_PASSWORD: '' });
+      expect(blank.port).toBe(3000);
+      expect(blank.jwt.accessTtl).toBe(900);
+      expect(blank.databaseUrl).toBeUndefined();
+      expect(blank.trustProxy).toBe(false);
+      expect(blank.corsOrigins).toEqual([]);
+      expect(blank.admin).toBeUndefined();
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u:p@localhost/app',
+      JWT_ACCESS_SECRET: ACCESS,
+      JWT_REFRESH_SECRET: REFRESH,
+      JWT_ACCESS_TTL: '5m',
+      JWT_REFRESH_TTL: '1d',
+      JWT_REFRESH_REUSE_GRACE: '0',
+      SESSION_MAX_AGE: '2d',
+      PASSWORD_MIN_LENGTH: '15',
+      ADMIN_EMAIL: ' Admin@Example.COM ',
+      ADMIN_PASSWORD: 'admin-password-1',
+      SIGNIN_MAX_FAILURES: '3',
+      SIGNIN_WINDOW: '600',
+      RATE_LIMIT_PER_MINUTE: '120',
+      REDIS_URL: 'redis://cache:6379',
+      TRUST_PROXY: '2',
+      CORS_ORIGINS: 'https://app.example.com',
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      SHUTDOWN_TIMEOUT: '30s',
+    });
+    expect(config).toEqual({
+      nodeEnv: 'test',
+      port: 8080,
+      databaseUrl: 'postgresql://u:p@localhost/app',
+      jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, generatedSecrets: false, accessTtl: 300, refreshTtl: 86400, refreshReuseGrace: 0 },
+      sessionMaxAge: 2 * 86400,
+      passwordMinLength: 15,
+      admin: { email: 'admin@example.com', password: 'admin-password-1' },
+      signin: { maxFailures: 3, window: 600 },
+      rateLimitPerMinute: 120,
+      redisUrl: 'redis://cache:6379',
+      trustProxy: 2,
+      corsOrigins: ['https://app.example.com'],
+      log: { level: 'debug', format: 'json' },
+      shutdownTimeout: 30,
+    });
+  });
+
+  describe('JWT secrets', () => {
+    it.each([
+      ['JWT_ACCESS_SECRET', { JWT_ACCESS_SECRET: 'a'.repeat(31), JWT_REFRESH_SECRET: REFRESH }],
+      ['JWT_REFRESH_SECRET', { JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: 'r'.repeat(31) }],
+      ['JWT_ACCESS_SECRET', { JWT_ACCESS_SECRET: 'short' }],
+      ['JWT_REFRESH_SECRET', { JWT_REFRESH_SECRET: 'short' }],
+    ])('%s shorter than 32 characters is refused', (variable, env) => {
+      expectRefused(env, variable);
+    });
+
+    it('32 characters are enough', () => {
+      const config = loadConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH });
+      expect(config.jwt).toMatchObject({ accessSecret: ACCESS, refreshSecret: REFRESH, generatedSecrets: false });
+    });
+
+    it('equal secrets are refused, naming JWT_REFRESH_SECRET', () => {
+      const error = expectRefused({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS }, 'JWT_REFRESH_SECRET');
+      expect(error.message).toMatch(/JWT_ACCESS_SECRET/);
+      expect(error.message).not.toContain(ACCESS);
+    });
+
+    it('one secret set, the other generated: flagged as generated, and different', () => {
+      const config = loadConfig({ JWT_ACCESS_SECRET: ACCESS });
+      expect(config.jwt.accessSecret).toBe(ACCESS);
+      expect(config.jwt.refreshSecret).not.toBe(ACCESS);
+      expect(config.jwt.generatedSecrets).toBe(true);
+    });
+  });
+
+  describe('production', () => {
+    it('starts with DATABASE_URL and both secrets; logs default to json', () => {
+      const config = loadConfig(PRODUCTION);
+      expect(config.nodeEnv).toBe('production');
+      expect(config.log.format).toBe('json');
+      expect(config.jwt.generatedSecrets).toBe(false);
+    });
+
+    it.each([
+      ['DATABASE_URL', { ...PRODUCTION, DATABASE_URL: undefined }],
+      ['DATABASE_URL', { ...PRODUCTION, DATABASE_URL: '  ' }],
+      ['JWT_ACCESS_SECRET', { ...PRODUCTION, JWT_ACCESS_SECRET: undefined }],
+      ['JWT_REFRESH_SECRET', { ...PRODUCTION, JWT_REFRESH_SECRET: undefined }],
+      ['JWT_ACCESS_SECRET', { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }],
+      ['DATABASE_URL', { NODE_ENV: 'production' }],
+    ])('refuses to start without %s', (variable, env) => {
+      expectRefused(env, variable);
+    });
+
+    it('production still refuses short secrets', () => {
+      expectRefused({ ...PRODUCTION, JWT_REFRESH_SECRET: 'too-short' }, 'JWT_REFRESH_SECRET');
+    });
+  });
+
+  describe('durations', () => {
+    it.each(['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'SIGNIN_WINDOW', 'JWT_REFRESH_REUSE_GRACE', 'SHUTDOWN_TIMEOUT'])(
+      '%s takes seconds or a unit suffix',
+      (variable) => {
+        // Keep JWT_REFRESH_TTL <= SESSION_MAX_AGE whatever is being set.
+        const base = { JWT_REFRESH_TTL: '60', SESSION_MAX_AGE: '30d' };
+        const key = (config: ReturnType<typeof loadConfig>) =>
+          ({
+            JWT_ACCESS_TTL: config.jwt.accessTtl,
+            JWT_REFRESH_TTL: config.jwt.refreshTtl,
+            SESSION_MAX_AGE: config.sessionMaxAge,
+            SIGNIN_WINDOW: config.signin.window,
+            JWT_REFRESH_REUSE_GRACE: config.jwt.refreshReuseGrace,
+            SHUTDOWN_TIMEOUT: config.shutdownTimeout,
+          })[variable];
+        expect(key(loadConfig({ ...base, [variable]: '120' }))).toBe(120);
+        expect(key(loadConfig({ ...base, [variable]: '2m' }))).toBe(120);
+        expect(key(loadConfig({ ...base, [variable]: '1h' }))).toBe(3600);
+      },
+    );
+
+    it.each([
+      ['JWT_ACCESS_TTL', 'abc'],
+      ['JWT_ACCESS_TTL', '15 minutes'],
+      ['JWT_ACCESS_TTL', '-5'],
+      ['JWT_ACCESS_TTL', '1.5m'],
+      ['JWT_ACCESS_TTL', '0'],
+      ['JWT_ACCESS_TTL', '0s'],
+      ['JWT_REFRESH_TTL', '7 days'],
+      ['JWT_REFRESH_TTL', '0'],
+      ['SESSION_MAX_AGE', 'forever'],
+      ['SESSION_MAX_AGE', '0d'],
+      ['SIGNIN_WINDOW', '15x'],
+      ['SIGNIN_WINDOW', '0'],
+      ['JWT_REFRESH_REUSE_GRACE', '-1s'],
+      ['JWT_REFRESH_REUSE_GRACE', 'ten'],
+      ['SHUTDOWN_TIMEOUT', '10 s'],
+    ])('%s=%j is refused', (variable, value) => {
+      const error = expectRefused({ [variable]: value }, variable);
+      expect(error.message).toContain(value);
+    });
+
+    it('a zero grace window and a zero shutdown timeout are allowed', () => {
+      const config = loadConfig({ JWT_REFRESH_REUSE_GRACE: '0', SHUTDOWN_TIMEOUT: '0' });
+      expect(config.jwt.refreshReuseGrace).toBe(0);
+      expect(config.shutdownTimeout).toBe(0);
+    });
+
+    it('JWT_REFRESH_TTL longer than SESSION_MAX_AGE is refused', () => {
+      expectRefused({ JWT_REFRESH_TTL: '8d', SESSION_MAX_AGE: '7d' }, 'JWT_REFRESH_TTL');
+      expectRefused({ SESSION_MAX_AGE: '1d' }, 'JWT_REFRESH_TTL');
+      expect(loadConfig({ JWT_REFRESH_TTL: '7d', SESSION_MAX_AGE: '7d' }).jwt.refreshTtl).toBe(7 * 86400);
+    });
+  });
+
+  describe('PORT', () => {
+    it.each([
+      ['0', 0],
+      ['1', 1],
+      ['65535', 65535],
+      [' 8080 ', 8080],
+    ])('%j is accepted', (value, port) => {
+      expect(loadConfig({ PORT: value }).port).toBe(port);
+    });
+
+    it.each(['65536', '-1', 'abc', '3000.5', '1e3', '0x50', '99999999999999999999'])('%j is refused', (value) => {
+      expectRefused({ PORT: value }, 'PORT');
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it.each([
+      ['true', true],
+      ['false', false],
+      ['1', 1],
+      ['2', 2],
+      ['0', 0],
+    ])('%j is %j', (value, expected) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+    });
+
+    it('defaults to false', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+    });
+
+    it.each(['yes', 'on', '-1', '1.5', '10.0.0.1/8x', 'true,false'])('%j is refused', (value) => {
+      expectRefused({ TRUST_PROXY: value }, 'TRUST_PROXY');
+    });
+  });
+
+  describe('CORS_ORIGINS', () => {
+    it('is a comma-separated list of origins, spaces and empty items ignored', () => {
+      expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173 ,,' }).corsOrigins).toEqual([
+        'https://app.example.com',
+        'http://localhost:5173',
+      ]);
+    });
+
+    it('a single origin with a port', () => {
+      expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com:8443' }).corsOrigins).toEqual(['https://app.example.com:8443']);
+    });
+
+    it.each(['app.example.com', '*', 'https://app.example.com/', 'https://app.example.com/path', 'https://ok.example.com,not an origin'])(
+      '%j is refused',
+      (value) => {
+        expectRefused({ CORS_ORIGINS: value }, 'CORS_ORIGINS');
+      },
+    );
+  });
+
+  describe('ADMIN_EMAIL / ADMIN_PASSWORD', () => {
+    it('ADMIN_PASSWORD without ADMIN_EMAIL is refused, naming ADMIN_EMAIL', () => {
+      const error = expectRefused({ ADMIN_PASSWORD: 'admin-password-1' }, 'ADMIN_EMAIL');
+      expect(error.message).not.toContain('admin-password-1');
+    });
+
+    it('ADMIN_EMAIL alone is accepted (the password is only needed to create the admin)', () => {
+      expect(loadConfig({ ADMIN_EMAIL: 'root@example.com' }).admin).toEqual({ email: 'root@example.com', password: undefined });
+    });
+
+    it('ADMIN_EMAIL is trimmed and lower-cased; ADMIN_PASSWORD is kept as given', () => {
+      expect(loadConfig({ ADMIN_EMAIL: '  Root@Example.COM ', ADMIN_PASSWORD: ' Pass word 1 ' }).admin).toEqual({
+        email: 'root@example.com',
+        password: ' Pass word 1 ',
+      });
+    });
+
+    it.each(['not-an-email', 'root@', '@example.com'])('ADMIN_EMAIL %j is refused', (email) => {
+      expectRefused({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'admin-password-1' }, 'ADMIN_EMAIL');
+    });
+  });
+
+  describe('other variables', () => {
+    it.each([
+      ['NODE_ENV', 'staging'],
+      ['DATABASE_URL', 'mysql://u:p@db/app'],
+      ['DATABASE_URL', 'localhost:5432'],
+      ['PASSWORD_MIN_LENGTH', '0'],
+      ['PASSWORD_MIN_LENGTH', '129'],
+      ['PASSWORD_MIN_LENGTH', 'eight'],
+      ['SIGNIN_MAX_FAILURES', '0'],
+      ['RATE_LIMIT_PER_MINUTE', '0'],
+      ['RATE_LIMIT_PER_MINUTE', '-10'],
+      ['REDIS_URL', 'http://cache:6379'],
+      ['LOG_LEVEL', 'verbose'],
+      ['LOG_FORMAT', 'xml'],
+    ])('%s=%j is refused', (variable, value) => {
+      expectRefused({ [variable]: value }, variable);
+    });
+
+    it('accepts rediss:// and postgres:// URLs', () => {
+      const config = loadConfig({ REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgres://db/app' });
+      expect(config.redisUrl).toBe('rediss://cache:6380');
+      expect(config.databaseUrl).toBe('postgres://db/app');
+    });
+  });
+});
