@@ -1,0 +1,154 @@
+import request from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { bearer, decodeJwt, signUp, type Session } from '../support/api.js';
+import {
+  ACCESS_HEADER,
+  ACCESS_KEY,
+  REFRESH_HEADER,
+  REFRESH_KEY,
+  nowSeconds,
+  signJwt,
+  tamperPayload,
+  unsignedJwt,
+  type Claims,
+} from '../support/jwt.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const UNAUTHORIZED = { statusCode: 401, message: expect.any(String), error: 'Unauthorized' };
+const OTHER_KEY = 'some-other-secret-0123456789-abcdefghijkl';
+
+/**
+ * Token security: the app is presented with tokens it did not issue, built with the test secrets
+ * (TEST_SECRETS) so that each one differs from a valid token in exactly one respect.
+ */
+describe('token security on GET /users/me and POST /auth/refresh', () => {
+  let t: TestApp;
+  let user: Session;
+  let other: Session;
+  /** The claims of `user`'s real access token, with a fresh expiry: signed as they are, they are accepted. */
+  let accessClaims: Claims;
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
+    user = await signUp(t.http);
+    other = await signUp(t.http);
+    accessClaims = { ...decodeJwt(user.accessToken).payload, exp: nowSeconds() + 600 };
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const me = (token: string) => request(t.http).get('/users/me').set(bearer(token));
+  const refresh = (token: string) => request(t.http).post('/auth/refresh').set(bearer(token));
+  /** An access token for `user`'s live session, with `changes` to its claims. */
+  const forgeAccess = (changes: Claims = {}, header: object = ACCESS_HEADER, key = ACCESS_KEY, hash?: 'sha512') =>
+    signJwt(header, { ...accessClaims, jti: randomUUID(), ...changes }, key, hash);
+
+  async function expectMeRefused(token: string): Promise<void> {
+    const response = await me(token);
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual(UNAUTHORIZED);
+  }
+
+  describe('the forging helper is right', () => {
+    it('re-signing the real tokens gives them back byte for byte', () => {
+      const access = decodeJwt(user.accessToken);
+      const refreshToken = decodeJwt(user.refreshToken);
+      expect(signJwt(access.header, access.payload, ACCESS_KEY)).toBe(user.accessToken);
+      expect(signJwt(refreshToken.header, refreshToken.payload, REFRESH_KEY)).toBe(user.refreshToken);
+    });
+
+    it('an access token with a future exp is accepted (200), the same with a past exp is refused (401)', async () => {
+      const now = nowSeconds();
+      const valid = await me(forgeAccess({ iat: now - 60, exp: now + 60 }));
+      expect(valid.status).toBe(200);
+      expect(valid.body).toMatchObject({ id: user.id, email: user.email });
+      await expectMeRefused(forgeAccess({ iat: now - 960, exp: now - 60 }));
+    });
+  });
+
+  describe('GET /users/me refuses (401)', () => {
+    it('a refresh token', async () => {
+      await expectMeRefused(user.refreshToken);
+      const response = await request(t.http).post('/auth/signout').set(bearer(user.refreshToken));
+      expect(response.status).toBe(401);
+    });
+
+    it.each([
+      ['alg none, empty signature', () => unsignedJwt({ alg: 'none', typ: 'at+jwt' }, accessClaims)],
+      ['alg none, original signature kept', () => `${unsignedJwt({ alg: 'none', typ: 'at+jwt' }, decodeJwt(user.accessToken).payload)}${user.accessToken.split('.')[2]}`],
+      ['no signature at all', () => user.accessToken.split('.').slice(0, 2).join('.') + '.'],
+      ['the role changed to ADMIN, signature kept', () => tamperPayload(user.accessToken, { role: 'ADMIN' })],
+      ["the sub changed to another user's, signature kept", () => tamperPayload(user.accessToken, { sub: String(other.id) })],
+      ['the exp pushed back, signature kept', () => tamperPayload(user.accessToken, { exp: nowSeconds() + 86400 })],
+      ['signed with another key', () => forgeAccess({}, ACCESS_HEADER, OTHER_KEY)],
+      ['signed with the refresh key (typ at+jwt)', () => forgeAccess({}, ACCESS_HEADER, REFRESH_KEY)],
+      ['signed with the access key but typ rt+jwt', () => forgeAccess({}, REFRESH_HEADER)],
+      ['signed with the access key but typ JWT', () => forgeAccess({}, { alg: 'HS256', typ: 'JWT' })],
+      ['signed with the access key but no typ', () => forgeAccess({}, { alg: 'HS256' })],
+      ['HS512 with the access key', () => forgeAccess({}, { alg: 'HS512', typ: 'at+jwt' }, ACCESS_KEY, 'sha512')],
+      ['labelled RS256, HMAC-signed with the access key', () => forgeAccess({}, { alg: 'RS256', typ: 'at+jwt' })],
+      ['a wrong iss', () => forgeAccess({ iss: 'someone-else' })],
+      ['no iss', () => forgeAccess({ iss: undefined })],
+      ['a wrong aud', () => forgeAccess({ aud: 'another-api' })],
+      ['no aud', () => forgeAccess({ aud: undefined })],
+      ['a sid that names no session', () => forgeAccess({ sid: randomUUID() })],
+      ['a sid that is not a UUID', () => forgeAccess({ sid: 'not-a-session' })],
+      ["another user's sub with this user's session", () => forgeAccess({ sub: String(other.id) })],
+      ['a numeric sub', () => forgeAccess({ sub: user.id })],
+      ['an exp in the past (otherwise valid, live session)', () => forgeAccess({ exp: nowSeconds() - 5 })],
+    ])('%s', async (_, token) => {
+      await expectMeRefused(token());
+    });
+
+    it("another user's valid token keeps working (the refusals above are not blanket)", async () => {
+      expect((await me(other.accessToken)).status).toBe(200);
+      expect((await me(user.accessToken)).status).toBe(200);
+    });
+  });
+
+  describe('POST /auth/refresh refuses (401), and the session is left intact', () => {
+    let victim: Session;
+    let refreshClaims: Claims;
+    beforeAll(async () => {
+      victim = await signUp(t.http);
+      refreshClaims = decodeJwt(victim.refreshToken).payload;
+    });
+    const forgeRefresh = (changes: Claims = {}, header: object = REFRESH_HEADER, key = REFRESH_KEY, hash?: 'sha512') =>
+      signJwt(header, { ...refreshClaims, ...changes }, key, hash);
+
+    it.each([
+      ['an access token', () => victim.accessToken],
+      ['alg none, empty signature', () => unsignedJwt({ alg: 'none', typ: 'rt+jwt' }, refreshClaims)],
+      ['the sub changed, signature kept', () => tamperPayload(victim.refreshToken, { sub: String(other.id) })],
+      ['the exp pushed back, signature kept', () => tamperPayload(victim.refreshToken, { exp: nowSeconds() + 30 * 86400 })],
+      ['signed with another key', () => forgeRefresh({}, REFRESH_HEADER, OTHER_KEY)],
+      ['signed with the access key (typ rt+jwt)', () => forgeRefresh({}, REFRESH_HEADER, ACCESS_KEY)],
+      ['signed with the refresh key but typ at+jwt', () => forgeRefresh({}, ACCESS_HEADER)],
+      ['HS512 with the refresh key', () => forgeRefresh({}, { alg: 'HS512', typ: 'rt+jwt' }, REFRESH_KEY, 'sha512')],
+      ['labelled RS256, HMAC-signed with the refresh key', () => forgeRefresh({}, { alg: 'RS256', typ: 'rt+jwt' })],
+      ['a wrong iss', () => forgeRefresh({ iss: 'someone-else' })],
+      ['a wrong aud', () => forgeRefresh({ aud: 'another-api' })],
+      ['an exp in the past', () => forgeRefresh({ iat: nowSeconds() - 120, exp: nowSeconds() - 60 })],
+    ])('%s', async (_, token) => {
+      const response = await refresh(token());
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual(UNAUTHORIZED);
+      // Refused at verification: nothing was taken for a reused token of this session.
+      const session = await t.prisma.session.findUniqueOrThrow({ where: { id: refreshClaims.sid as string } });
+      expect(session.revokedAt).toBeNull();
+      expect(session.generation).toBe(0);
+    });
+
+    it('a sid that names no session', async () => {
+      const response = await refresh(forgeRefresh({ sid: randomUUID() }));
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual(UNAUTHORIZED);
+    });
+
+    it("the victim's real refresh token still works after all that", async () => {
+      const response = await refresh(victim.refreshToken);
+      expect(response.status).toBe(200);
+    });
+  });
+});
