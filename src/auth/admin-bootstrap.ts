@@ -4,6 +4,7 @@ import { type AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { Role } from '../generated/prisma/enums.js';
+import { UsersService } from '../users/users.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 
@@ -20,6 +21,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     private readonly prisma: PrismaService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly users: UsersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -28,7 +30,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const existing = await this.prisma.user.findUnique({ where: { email: admin.email }, select: { id: true, role: true } });
     if (existing) {
       if (existing.role !== Role.ADMIN) {
-        await this.prisma.user.update({ where: { id: existing.id }, data: { role: Role.ADMIN }, select: { id: true } });
+        await this.users.changeRole(existing.id, Role.ADMIN, existing.id);
         this.logger.log(`promoted user ${existing.id} (ADMIN_EMAIL) to ADMIN`);
       }
       return;

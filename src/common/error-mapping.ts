@@ -25,7 +25,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 const DATABASE_DOWN = [
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/,
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/,
+  // SQLSTATE: connection exceptions (08xxx), admin/crash shutdown (57P01-57P03), too many connections (53300),
+  // a database that refuses connections (55000 with "not currently accepting connections").
+  /\b(08\d{3}|57P0[1-3]|53300)\b/,
+  /not currently accepting connections|too many clients|Connection refused/i,
   /timeout exceeded when trying to connect/i,
   /Connection terminated/i,
   /canceling statement due to statement timeout/i,

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
         nodeEnv: 'development',
         port: 3000,
         databaseUrl: undefined,
+        database: { poolSize: 10, timeout: 5 },
         jwt: {
           accessSecret: expect.any(String),
           refreshSecret: expect.any(String),
@@ -79,6 +80,8 @@ describe('loadConfig', () => {
       NODE_ENV: 'test',
       PORT: '8080',
       DATABASE_URL: 'postgresql://u:p@localhost/app',
+      DATABASE_POOL_SIZE: '20',
+      DATABASE_TIMEOUT: '3s',
       JWT_ACCESS_SECRET: ACCESS,
       JWT_REFRESH_SECRET: REFRESH,
       JWT_ACCESS_TTL: '5m',
@@ -102,6 +105,7 @@ describe('loadConfig', () => {
       nodeEnv: 'test',
       port: 8080,
       databaseUrl: 'postgresql://u:p@localhost/app',
+      database: { poolSize: 20, timeout: 3 },
       jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, generatedSecrets: false, accessTtl: 300, refreshTtl: 86400, refreshReuseGrace: 0 },
       sessionMaxAge: 2 * 86400,
       passwordMinLength: 15,
@@ -221,6 +225,17 @@ describe('loadConfig', () => {
       expectRefused({ JWT_REFRESH_TTL: '8d', SESSION_MAX_AGE: '7d' }, 'JWT_REFRESH_TTL');
       expectRefused({ SESSION_MAX_AGE: '1d' }, 'JWT_REFRESH_TTL');
       expect(loadConfig({ JWT_REFRESH_TTL: '7d', SESSION_MAX_AGE: '7d' }).jwt.refreshTtl).toBe(7 * 86400);
+    });
+  });
+
+  describe('DATABASE_POOL_SIZE / DATABASE_TIMEOUT', () => {
+    it.each([
+      ['DATABASE_POOL_SIZE', '0'],
+      ['DATABASE_POOL_SIZE', 'ten'],
+      ['DATABASE_TIMEOUT', '0'],
+      ['DATABASE_TIMEOUT', '5 minutes'],
+    ])('%s=%j is refused, naming the variable', (name, value) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
     });
   });
 

@@ -39,6 +39,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   private readonly entries = new Map<string, LiveSessionUser & { cachedAt: number }>();
   private readonly pendingSyncs = new Map<string, () => void>();
   private client: pg.Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
   private listening = false;
   private stopped = false;
   private epoch = 0;
@@ -52,6 +53,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.reconnectTimer);
     this.goDeaf();
     await this.client?.end().catch(() => undefined);
   }
@@ -91,6 +93,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async listen(): Promise<void> {
+    if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.server.url, keepAlive: true });
     let lost = false;
     const lose = (error?: Error) => {
@@ -106,6 +109,10 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (error) {
       lose(error as Error);
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
       return;
     }
     this.client = client;
@@ -134,7 +141,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     if (this.listening && !this.stopped) this.logger.warn(`revocation listener lost (${error?.message ?? 'closed'}): cache off until it is back`);
     this.goDeaf();
     client.end().catch(() => undefined);
-    if (!this.stopped) setTimeout(() => void this.listen(), RECONNECT_DELAY_MS).unref();
+    if (!this.stopped) this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_DELAY_MS).unref();
   }
 
   private goDeaf(): void {
