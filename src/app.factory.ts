@@ -1,4 +1,3 @@
-import { HttpStatus, ValidationPipe } from '@nestjs/common';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,7 +6,9 @@ import { type Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { requestIdOf } from './common/request-id.js';
+import { StrictValidationPipe } from './common/validation.pipe.js';
 import { type AppConfig } from './config/app-config.js';
+import { setupOpenApi } from './docs/openapi.js';
 import { createRootLogger } from './logging/root-logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 
@@ -70,17 +71,9 @@ export async function createApp(config: AppConfig, logger: Logger = createRootLo
     bodyParser: false,
   });
   await configureHttp(app, config);
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      errorHttpStatusCode: HttpStatus.BAD_REQUEST,
-      validationError: { target: false, value: false },
-    }),
-  );
+  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  setupOpenApi(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
