@@ -1,24 +1,48 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../docs/api-responses.js';
 import { AuthService, type AuthResponse } from './auth.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
 import { Client, CurrentUser } from './decorators/current-user.decorator.js';
 import { Public } from './decorators/public.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { CredentialsDto } from './dto/credentials.dto.js';
+import { SignUpDto } from './dto/sign-up.dto.js';
+import { AuthResponseDto, TokenPairDto } from './dto/token-pair.dto.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 
+const BAD_JSON_BODY = [413, 415] as const;
+
+@ApiTags('auth')
+@ApiErrors(503)
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  @ApiOperation({ summary: 'Create a USER account and sign in (opens its first session)' })
+  @ApiCreatedResponse({ type: AuthResponseDto, description: 'The new USER and the tokens of its first session' })
+  @ApiErrors(
+    [400, 'Invalid email, password out of policy, missing or unknown field (a role included), malformed JSON'],
+    [409, 'The email is already registered'],
+    [429, 'Sign-up budget (RATE_LIMIT_PER_MINUTE per client) spent'],
+    ...BAD_JSON_BODY,
+  )
   @Public()
   @UseGuards(ThrottlerGuard)
   @Post('signup')
-  signUp(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponse> {
+  signUp(@Body() credentials: SignUpDto, @Client() client: ClientInfo): Promise<AuthResponse> {
     return this.auth.signUp(credentials, client);
   }
 
+  @ApiOperation({ summary: 'Sign in: opens a new session (one per device)' })
+  @ApiOkResponse({ type: AuthResponseDto, description: 'The user (with their role) and the tokens of the new session' })
+  @ApiErrors(
+    [400, 'Malformed body: missing, non-string or unknown field, invalid email, password over 128'],
+    [401, 'Wrong email or password (one body for both)'],
+    [429, 'Too many failed sign-ins for this email from this client (SIGNIN_MAX_FAILURES per SIGNIN_WINDOW)'],
+    ...BAD_JSON_BODY,
+  )
   @Public()
   @Post('signin')
   @HttpCode(HttpStatus.OK)
@@ -26,6 +50,18 @@ export class AuthController {
     return this.auth.signIn(credentials, client);
   }
 
+  @ApiOperation({
+    summary: 'Rotate the refresh token: a new pair (Authorization: Bearer <refreshToken>)',
+    description:
+      'The previous refresh token stops working. Presented again within JWT_REFRESH_REUSE_GRACE, it gets the same new ' +
+      'refresh token; later, it is refused and the whole session is revoked (reuse detection).',
+  })
+  @ApiBearerAuth(REFRESH_TOKEN_SCHEME)
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the presented refresh token stops working' })
+  @ApiErrors(
+    [401, 'Missing, malformed, expired, revoked, rotated or wrong-type (access) token'],
+    [429, 'Refresh budget (RATE_LIMIT_PER_MINUTE per client) spent'],
+  )
   @Public()
   // The budget is spent before the token is checked: invalid tokens count too.
   @UseGuards(ThrottlerGuard, RefreshTokenGuard)
@@ -35,18 +71,33 @@ export class AuthController {
     return this.auth.refresh(credentials);
   }
 
+  @ApiOperation({ summary: "Change the caller's password; signs out the user's other sessions" })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'Changed; every other session of the user is revoked, this one stays signed in' })
+  @ApiErrors(
+    [400, 'New password out of policy, or a missing field'],
+    [401, 'No valid access token, or a wrong current password (counts as a failed sign-in)'],
+    [429, 'Locked after too many wrong current passwords (as sign-in)'],
+    ...BAD_JSON_BODY,
+  )
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
   changePassword(@CurrentUser() user: AuthUser, @Body() change: ChangePasswordDto, @Client() client: ClientInfo): Promise<void> {
     return this.auth.changePassword(user, change, client);
   }
 
+  @ApiOperation({ summary: 'Sign out: revoke the current session (its refresh and access tokens)' })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'The session is revoked' })
   @Post('signout')
   @HttpCode(HttpStatus.NO_CONTENT)
   signOut(@CurrentUser() user: AuthUser): Promise<void> {
     return this.auth.signOut(user);
   }
 
+  @ApiOperation({ summary: "Sign out everywhere: revoke every session of the caller's user" })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'Every session of the user is revoked' })
   @Post('signout/all')
   @HttpCode(HttpStatus.NO_CONTENT)
   signOutAll(@CurrentUser() user: AuthUser): Promise<void> {

@@ -1,0 +1,33 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Role } from '../../generated/prisma/enums.js';
+import { type AuthResponse } from '../auth.service.js';
+import { type TokenPair } from '../auth.types.js';
+
+/** Body of POST /auth/refresh. */
+export class TokenPairDto implements TokenPair {
+  @ApiProperty({ description: 'JWT (typ at+jwt), lifetime JWT_ACCESS_TTL: send as `Authorization: Bearer`.' })
+  accessToken!: string;
+
+  @ApiProperty({
+    description: 'JWT, lifetime JWT_REFRESH_TTL: the only credential POST /auth/refresh accepts. Every refresh rotates it.',
+  })
+  refreshToken!: string;
+
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
+  tokenType!: 'Bearer';
+
+  @ApiProperty({ type: 'integer', example: 900, description: "The access token's lifetime in seconds." })
+  expiresIn!: number;
+}
+
+/** Body of sign-up (201) and sign-in (200): the user and the first tokens of a new session. */
+export class AuthResponseDto extends TokenPairDto implements AuthResponse {
+  @ApiProperty({ type: 'integer', example: 1 })
+  id!: number;
+
+  @ApiProperty({ format: 'email', example: 'user@example.com' })
+  email!: string;
+
+  @ApiProperty({ enum: Role, enumName: 'Role' })
+  role!: Role;
+}

@@ -1,0 +1,21 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Role } from '../../generated/prisma/enums.js';
+import { type PublicUser } from '../public-user.js';
+
+/** The public user shape: everywhere a user is returned, and nothing more. */
+export class PublicUserDto implements PublicUser {
+  @ApiProperty({ type: 'integer', example: 1 })
+  id!: number;
+
+  @ApiProperty({ format: 'email', example: 'user@example.com' })
+  email!: string;
+
+  @ApiProperty({ enum: Role, enumName: 'Role' })
+  role!: Role;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
