@@ -1,0 +1,158 @@
+import request from 'supertest';
+import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const THROTTLED_BODY = { statusCode: 429, message: 'too many requests, try again later' };
+
+const signUpFrom = (t: TestApp, client?: string) => {
+  const call = request(t.http).post('/auth/signup');
+  if (client) void call.set('X-Forwarded-For', client);
+  return call.send({ email: uniqueEmail(), password: PASSWORD });
+};
+
+const refreshFrom = (t: TestApp, client: string, token: string) =>
+  request(t.http).post('/auth/refresh').set('X-Forwarded-For', client).set(bearer(token));
+
+const expectThrottled = (response: request.Response) => {
+  expect(response.status).toBe(429);
+  expect(response.body).toMatchObject(THROTTLED_BODY);
+  const seconds = retryAfterSeconds(response);
+  expect(seconds).toBeGreaterThan(0);
+  expect(seconds).toBeLessThanOrEqual(60);
+};
+
+describe('RATE_LIMIT_PER_MINUTE=5 in memory, TRUST_PROXY=1', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('the 6th sign-up from one client within a minute: 429 with Retry-After, and no user is created', async () => {
+    const client = '192.0.2.10';
+    for (let i = 0; i < 5; i++) expect((await signUpFrom(t, client)).status).toBe(201);
+    const sixth = await expectNothingWritten(t, () => signUpFrom(t, client));
+    expectThrottled(sixth);
+    // Another client has a budget of its own.
+    expect((await signUpFrom(t, '192.0.2.11')).status).toBe(201);
+  });
+
+  it('refresh has its own budget: an exhausted sign-up budget does not block refresh', async () => {
+    const client = '192.0.2.20';
+    const sessions = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await signUpFrom(t, client);
+      expect(response.status).toBe(201);
+      sessions.push(response.body);
+    }
+    expectThrottled(await signUpFrom(t, client));
+    const refreshed = await refreshFrom(t, client, sessions[0].refreshToken);
+    expect(refreshed.status).toBe(200);
+  });
+
+  it('the 6th refresh from one client: 429 with Retry-After, the session is not rotated; sign-up still works', async () => {
+    const client = '192.0.2.30';
+    const user = await signUp(t.http); // from 127.0.0.1: spends nothing of this client's budget
+    let token = user.refreshToken;
+    for (let i = 0; i < 5; i++) {
+      const response = await refreshFrom(t, client, token);
+      expect(response.status).toBe(200);
+      token = response.body.refreshToken;
+    }
+    const sixth = await expectNothingWritten(t, () => refreshFrom(t, client, token));
+    expectThrottled(sixth);
+    // The throttled request spent nothing: the token is still the current one, from another client.
+    expect((await refreshFrom(t, '192.0.2.31', token)).status).toBe(200);
+    expect((await signUpFrom(t, client)).status).toBe(201);
+  });
+
+  it('invalid refresh tokens spend the budget too (no free probing), and another client is unaffected', async () => {
+    const client = '192.0.2.40';
+    for (let i = 0; i < 5; i++) expect((await refreshFrom(t, client, 'not.a.token')).status).toBe(401);
+    expectThrottled(await refreshFrom(t, client, 'not.a.token'));
+    expect((await refreshFrom(t, '192.0.2.41', 'not.a.token')).status).toBe(401);
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE with TRUST_PROXY unset: X-Forwarded-For does not buy a new budget', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('the 3rd sign-up is refused whatever X-Forwarded-For says', async () => {
+    expect((await signUpFrom(t, '203.0.113.1')).status).toBe(201);
+    expect((await signUpFrom(t, '203.0.113.2')).status).toBe(201);
+    expectThrottled(await expectNothingWritten(t, () => signUpFrom(t, '203.0.113.3')));
+  });
+});
+
+describe('Redis-backed limits: two instances on one database share one budget', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '4', SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' };
+    a = await startTestApp(env);
+    b = await startTestApp(env, a.database);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('2 sign-ups on A and 2 on B, then the next on either: 429', async () => {
+    expect((await signUpFrom(a)).status).toBe(201);
+    expect((await signUpFrom(a)).status).toBe(201);
+    expect((await signUpFrom(b)).status).toBe(201);
+    expect((await signUpFrom(b)).status).toBe(201);
+    expectThrottled(await expectNothingWritten(a, () => signUpFrom(a)));
+    expectThrottled(await expectNothingWritten(b, () => signUpFrom(b)));
+    expect(await a.prisma.user.count()).toBe(4);
+  });
+
+  it('the sign-in lockout is shared: failures on A and B lock the pair on both', async () => {
+    const email = uniqueEmail();
+    // Sign-up budget is spent; the user is created directly through a sign-up on neither instance.
+    const hash = (await a.prisma.user.findFirstOrThrow()).passwordHash; // PASSWORD's hash (every test user has it)
+    await a.prisma.user.create({ data: { email, passwordHash: hash } });
+
+    const signIn = (t: TestApp, password: string) => request(t.http).post('/auth/signin').send({ email, password });
+    expect((await signIn(a, 'wrong-password-1')).status).toBe(401);
+    expect((await signIn(b, 'wrong-password-2')).status).toBe(401);
+    expect((await signIn(a, 'wrong-password-3')).status).toBe(401);
+    for (const t of [b, a]) {
+      const locked = await signIn(t, PASSWORD);
+      expect(locked.status).toBe(429);
+      const seconds = retryAfterSeconds(locked);
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThanOrEqual(60);
+    }
+  });
+});
+
+describe('control: two in-memory instances on one database do not share budgets', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' }, a.database);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('each instance counts its own (which is why the Redis storage matters)', async () => {
+    expect((await signUpFrom(a)).status).toBe(201);
+    expect((await signUpFrom(a)).status).toBe(201);
+    expectThrottled(await signUpFrom(a));
+    expect((await signUpFrom(b)).status).toBe(201);
+  });
+});
