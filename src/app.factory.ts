@@ -5,6 +5,7 @@ import { LogController } from 'fastify';
 import { type Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { registerJsonParser } from './common/json-body.js';
 import { requestIdOf } from './common/request-id.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
 import { type AppConfig } from './config/app-config.js';
@@ -28,6 +29,7 @@ export function trustProxyOption(trustProxy: boolean | number): boolean | ((addr
 async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  registerJsonParser(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
@@ -35,24 +37,31 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly attempts: SigninAttempts,
+    private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates a USER and opens its first session. */
+  /** Creates a USER and opens its first session, in one transaction: both or neither. */
   async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
     this.policy.check(credentials.password);
-    const user = await this.users.create(credentials.email, await this.hasher.hash(credentials.password));
-    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup')) };
+    const passwordHash = await this.hasher.hash(credentials.password);
+    return this.prisma.$transaction(async (tx) => {
+      const user = await this.users.create(credentials.email, passwordHash, tx);
+      return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup', tx)) };
+    });
   }
 
   async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
-    await this.attempts.assertAllowed(credentials.email, client.ip);
-    const user = await this.users.findWithPassword(credentials.email);
+    const attempt = await this.attempts.begin(credentials.email, client.ip);
+    const user = await this.users.findWithPassword(credentials.email).catch(async (error: unknown) => {
+      await attempt.release(); // the database failed, not the client
+      throw error;
+    });
     if (!(await this.hasher.verify(user?.passwordHash, credentials.password)) || !user) {
-      await this.attempts.recordFailure(credentials.email, client.ip);
       this.logger.log({ event: 'signin.failed', userId: user?.id ?? null, ip: client.ip });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
+    await attempt.release();
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
@@ -101,12 +110,12 @@ export class AuthService {
     this.policy.check(change.newPassword, 'newPassword');
     const account = await this.users.findCredentials(user.id);
     if (!account) throw new UnauthorizedException('invalid or missing access token');
-    await this.attempts.assertAllowed(account.email, client.ip);
+    const attempt = await this.attempts.begin(account.email, client.ip);
     if (!(await this.hasher.verify(account.passwordHash, change.currentPassword))) {
-      await this.attempts.recordFailure(account.email, client.ip);
       this.logger.log({ event: 'password.change.failed', userId: user.id, sessionId: user.sessionId, ip: client.ip });
       throw new UnauthorizedException('current password is wrong');
     }
+    await attempt.release();
     await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId);
     this.logger.log({ event: 'password.changed', userId: user.id, sessionId: user.sessionId });
   }
@@ -121,7 +130,12 @@ export class AuthService {
     this.logger.log({ event: 'signout.all', userId: user.id, sessionId: user.sessionId, revoked });
   }
 
-  private async openSession(user: { id: number; role: Role }, client: ClientInfo, event: 'signup' | 'signin'): Promise<TokenPair> {
+  private async openSession(
+    user: { id: number; role: Role },
+    client: ClientInfo,
+    event: 'signup' | 'signin',
+    db?: Prisma.TransactionClient,
+  ): Promise<TokenPair> {
     const now = new Date();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
@@ -134,7 +148,7 @@ export class AuthService {
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
-    });
+    }, db);
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
     const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };

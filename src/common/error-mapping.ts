@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ConflictException,
   HttpException,
   InternalServerErrorException,
@@ -10,10 +11,13 @@ import { Prisma } from '../generated/prisma/client.js';
 /** The one place where errors from the database layer get their HTTP meaning. */
 export function toHttpException(error: unknown): HttpException {
   if (error instanceof HttpException) return error;
+  const fastifyStatus = clientErrorStatusOf(error);
+  if (fastifyStatus) return new HttpException({ statusCode: fastifyStatus, message: (error as Error).message }, fastifyStatus);
   if (isDatabaseUnavailable(error)) return new ServiceUnavailableException('database unavailable, try again shortly');
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     if (error.code === 'P2002') return new ConflictException('already exists');
     if (error.code === 'P2025') return new NotFoundException('not found');
+    if (error.code === 'P2000') return new BadRequestException('a value is too long');
   }
   return new InternalServerErrorException();
 }
@@ -44,4 +48,11 @@ function describe(error: unknown, depth = 0): string {
   const code = (error as { code?: unknown }).code;
   const cause = (error as { cause?: unknown }).cause;
   return [error.name, String(code ?? ''), error.message, cause ? describe(cause, depth + 1) : ''].join(' ');
+}
+
+/** Fastify's own request errors (FST_ERR_*: body too large, bad JSON, unsupported media type) carry a 4xx. */
+function clientErrorStatusOf(error: unknown): number | undefined {
+  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  const fromFastify = typeof code === 'string' && code.startsWith('FST_');
+  return fromFastify && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
 }

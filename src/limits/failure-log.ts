@@ -1,65 +1,84 @@
 import { randomUUID } from 'node:crypto';
 import { type Redis } from 'ioredis';
 
-/** Timestamps of failures per key, over a sliding window. */
+/**
+ * Failed attempts per key over a sliding window. An attempt is counted *before* the password is checked
+ * (`reserve`), atomically with the check of the limit, so that a burst of parallel guesses cannot all
+ * pass the check before any of them is recorded; a successful attempt then gives its place back
+ * (`release`): only failures stay counted.
+ */
 export interface FailureLog {
-  add(key: string, windowMs: number, now: number): Promise<void>;
-  /** Milliseconds until fewer than `max` failures remain in the window; 0 when under the limit. */
-  retryAfter(key: string, max: number, windowMs: number, now: number): Promise<number>;
+  /** Counts an attempt and returns its id, or returns the milliseconds to wait when the key is at the limit. */
+  reserve(key: string, max: number, windowMs: number, now: number): Promise<{ id: string } | { retryAfterMs: number }>;
+  release(key: string, id: string): Promise<void>;
 }
 
-/** The time from now until the failure that must leave the window for the key to drop under `max`. */
+/** The time until the attempt that must leave the window for the key to drop under `max`. */
 function waitFor(timestamps: number[], max: number, windowMs: number, now: number): number {
-  if (timestamps.length < max) return 0;
   const blocking = timestamps[timestamps.length - max];
   return Math.max(1, blocking + windowMs - now);
 }
 
 export class MemoryFailureLog implements FailureLog {
-  private readonly failures = new Map<string, number[]>();
+  private readonly attempts = new Map<string, { id: string; at: number }[]>();
   private lastSweep = 0;
 
-  async add(key: string, windowMs: number, now: number): Promise<void> {
-    const recent = this.recent(key, windowMs, now);
-    recent.push(now);
-    this.failures.set(key, recent);
+  async reserve(key: string, max: number, windowMs: number, now: number) {
+    const recent = (this.attempts.get(key) ?? []).filter((attempt) => attempt.at > now - windowMs);
     this.sweep(windowMs, now);
+    if (recent.length >= max) {
+      this.attempts.set(key, recent);
+      return { retryAfterMs: waitFor(recent.map((attempt) => attempt.at), max, windowMs, now) };
+    }
+    const id = randomUUID();
+    recent.push({ id, at: now });
+    this.attempts.set(key, recent);
+    return { id };
   }
 
-  async retryAfter(key: string, max: number, windowMs: number, now: number): Promise<number> {
-    return waitFor(this.recent(key, windowMs, now), max, windowMs, now);
+  async release(key: string, id: string): Promise<void> {
+    const remaining = (this.attempts.get(key) ?? []).filter((attempt) => attempt.id !== id);
+    if (remaining.length > 0) this.attempts.set(key, remaining);
+    else this.attempts.delete(key);
   }
 
-  private recent(key: string, windowMs: number, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((at) => at > now - windowMs);
-  }
-
-  /** Drops keys whose failures all left the window, at most once a window, so memory stays bounded. */
+  /** Drops keys whose attempts all left the window, at most once a window, so memory stays bounded. */
   private sweep(windowMs: number, now: number): void {
     if (now - this.lastSweep < windowMs) return;
     this.lastSweep = now;
-    for (const [key, timestamps] of this.failures) {
-      if (timestamps.every((at) => at <= now - windowMs)) this.failures.delete(key);
+    for (const [key, attempts] of this.attempts) {
+      if (attempts.every((attempt) => attempt.at <= now - windowMs)) this.attempts.delete(key);
     }
   }
 }
 
-/** A sorted set per key (score: time), shared by every instance. */
+/** Check and count in one step: a sorted set per key (score: time), shared by every instance. */
+const RESERVE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
+local count = redis.call('ZCARD', KEYS[1])
+local max = tonumber(ARGV[3])
+if count >= max then
+  local blocking = redis.call('ZRANGE', KEYS[1], count - max, count - max, 'WITHSCORES')
+  return {0, tonumber(blocking[2])}
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, 0}
+`;
+
 export class RedisFailureLog implements FailureLog {
   constructor(private readonly redis: Redis) {}
 
-  async add(key: string, windowMs: number, now: number): Promise<void> {
-    const redisKey = `signin-failures:${key}`;
-    await this.redis
-      .multi()
-      .zremrangebyscore(redisKey, '-inf', now - windowMs)
-      .zadd(redisKey, now, `${now}:${randomUUID()}`)
-      .pexpire(redisKey, windowMs)
-      .exec();
+  async reserve(key: string, max: number, windowMs: number, now: number) {
+    const id = `${now}:${randomUUID()}`;
+    const [reserved, blockingAt] = (await this.redis.eval(RESERVE, 1, redisKey(key), now, windowMs, max, id)) as [number, number];
+    if (reserved === 1) return { id };
+    return { retryAfterMs: Math.max(1, blockingAt + windowMs - now) };
   }
 
-  async retryAfter(key: string, max: number, windowMs: number, now: number): Promise<number> {
-    const scores = await this.redis.zrangebyscore(`signin-failures:${key}`, now - windowMs + 1, '+inf');
-    return waitFor(scores.map((member) => Number(member.split(':')[0])), max, windowMs, now);
+  async release(key: string, id: string): Promise<void> {
+    await this.redis.zrem(redisKey(key), id);
   }
 }
+
+const redisKey = (key: string) => `signin-failures:${key}`;

@@ -12,11 +12,18 @@ export class TooManyAttemptsException extends HttpException {
   }
 }
 
+/** A counted sign-in attempt: it stays counted as a failure unless released (it did not fail). */
+export interface SigninAttempt {
+  release(): Promise<void>;
+}
+
 /**
  * Brute-force protection: failed sign-ins per (email, client) over a sliding window of SIGNIN_WINDOW.
  * Once SIGNIN_MAX_FAILURES are counted, the pair is refused (even with the right password) until the
- * oldest failure leaves the window. A success erases nothing, so an attacker cannot reset the count by
- * signing into an account of his own from the same client. Other emails and clients are unaffected.
+ * oldest failure leaves the window. A success erases nothing before it, so an attacker cannot reset the
+ * count by signing into an account of his own from the same client. Other emails and clients are
+ * unaffected. Each attempt is counted before the password is checked, so parallel guesses cannot slip
+ * through together.
  */
 @Injectable()
 export class SigninAttempts {
@@ -26,15 +33,13 @@ export class SigninAttempts {
     this.log = redis.client ? new RedisFailureLog(redis.client) : new MemoryFailureLog();
   }
 
-  /** Throws TooManyAttemptsException while the pair is locked. */
-  async assertAllowed(email: string, client: string | undefined): Promise<void> {
+  /** Counts an attempt for the pair; throws TooManyAttemptsException while the pair is locked. */
+  async begin(email: string, client: string | undefined): Promise<SigninAttempt> {
     const { window, maxFailures } = this.config.signin;
-    const retryAfterMs = await this.log.retryAfter(keyOf(email, client), maxFailures, window * 1000, Date.now());
-    if (retryAfterMs > 0) throw new TooManyAttemptsException(Math.ceil(retryAfterMs / 1000));
-  }
-
-  async recordFailure(email: string, client: string | undefined): Promise<void> {
-    await this.log.add(keyOf(email, client), this.config.signin.window * 1000, Date.now());
+    const key = keyOf(email, client);
+    const result = await this.log.reserve(key, maxFailures, window * 1000, Date.now());
+    if ('retryAfterMs' in result) throw new TooManyAttemptsException(Math.ceil(result.retryAfterMs / 1000));
+    return { release: () => this.log.release(key, result.id) };
   }
 }
 

@@ -48,8 +48,8 @@ export class SessionsService {
     private readonly cache: LiveSessionCache,
   ) {}
 
-  async create(session: NewSession): Promise<void> {
-    await this.prisma.session.create({ data: session });
+  async create(session: NewSession, db: Db = this.prisma): Promise<void> {
+    await db.session.create({ data: session });
   }
 
   findWithUser(id: string): Promise<SessionWithUser | null> {

@@ -27,8 +27,8 @@ export class UsersService {
   ) {}
 
   /** Creates a USER; 409 when the email is taken (the unique index decides, so races are safe). */
-  async create(email: string, passwordHash: string): Promise<PublicUser> {
-    const user = await this.prisma.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
+  async create(email: string, passwordHash: string, db: Prisma.TransactionClient = this.prisma): Promise<PublicUser> {
+    const user = await db.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
     return toPublicUser(user);
   }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { type FastifyRequest } from 'fastify';
 import { type ClientInfo } from '../auth.types.js';
@@ -9,9 +10,12 @@ export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionC
   return context.switchToHttp().getRequest<FastifyRequest & { user: unknown }>().user;
 });
 
-/** The client's user agent and address (request.ip honours TRUST_PROXY). */
+/**
+ * The client's user agent and address. request.ip honours TRUST_PROXY, so behind trusted proxies it is
+ * whatever X-Forwarded-For said: anything that is not an IP address is dropped (undefined).
+ */
 export const Client = createParamDecorator((_: unknown, context: ExecutionContext): ClientInfo => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
   const userAgent = request.headers['user-agent'];
-  return { userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH), ip: request.ip };
+  return { userAgent: userAgent?.slice(0, USER_AGENT_MAX_LENGTH), ip: isIP(request.ip) ? request.ip : undefined };
 });
