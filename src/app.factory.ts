@@ -41,7 +41,7 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
   });
   // An API serves no documents of its own: the strictest policy fits every response.
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
   });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
