@@ -208,6 +208,10 @@ async function main() {
     LOG_LEVEL: logLevel,
     LOG_FORMAT: 'json',
     SHUTDOWN_TIMEOUT: '10s',
+    // The production runtime settings, as in the Dockerfile and `npm run start:prod` (bench/README.md, "Choices").
+    NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
+    MALLOC_ARENA_MAX: '2',
+    MALLOC_TRIM_THRESHOLD_: '131072',
   });
   const pool = await servicePoolSize(serviceEnv('warn'));
   log(`service pool size ${pool.size} (${pool.from})`);
