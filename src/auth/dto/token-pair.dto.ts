@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Role } from '../../generated/prisma/enums.js';
+import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
+import { PublicUserDto } from '../../users/dto/public-user.dto.js';
 import { type AuthResponse } from '../auth.service.js';
 import { type TokenPair } from '../auth.types.js';
 
@@ -21,13 +21,6 @@ export class TokenPairDto implements TokenPair {
 }
 
 /** Body of sign-up (201) and sign-in (200): the user and the first tokens of a new session. */
-export class AuthResponseDto extends TokenPairDto implements AuthResponse {
-  @ApiProperty({ type: 'integer', example: 1 })
-  id!: number;
-
-  @ApiProperty({ format: 'email', example: 'user@example.com' })
-  email!: string;
-
-  @ApiProperty({ enum: Role, enumName: 'Role' })
-  role!: Role;
-}
+export class AuthResponseDto
+  extends IntersectionType(PickType(PublicUserDto, ['id', 'email', 'role'] as const), TokenPairDto)
+  implements AuthResponse {}
