@@ -118,8 +118,22 @@ export async function ensureBuilt(): Promise<BuildResult> {
   });
 }
 
-/** Configuration every child service gets (production mode, JSON logs, fixed keys, budgets no test reaches). */
+/**
+ * The runtime settings production runs with (bounded V8 heap, malloc arenas: NODE_OPTIONS, MALLOC_*), as
+ * `npm run start:prod` sets them before `node dist/main.js` (the Dockerfile sets the same), read from
+ * package.json so that the tests follow any change.
+ */
+function productionRuntimeEnv(): Record<string, string> {
+  const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+  const prefix = /^(.*?)\bnode\s/.exec(scripts?.['start:prod'] ?? '')?.[1] ?? '';
+  const env: Record<string, string> = {};
+  for (const [, name, quoted1, quoted2, bare] of prefix.matchAll(/(\w+)=(?:'([^']*)'|"([^"]*)"|(\S+))/g)) env[name] = quoted1 ?? quoted2 ?? bare;
+  return env;
+}
+
+/** Configuration every child service gets (production mode and runtime, JSON logs, fixed keys, budgets no test reaches). */
 export const SERVICE_ENV: Record<string, string> = {
+  ...productionRuntimeEnv(),
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   LOG_FORMAT: 'json',
