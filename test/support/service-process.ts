@@ -239,6 +239,7 @@ export async function startService(options: {
           if (line || performance.now() - started > 10_000 || service.exit) {
             clearInterval(poll);
             if (line) resolve(JSON.parse(line.slice('memory-probe '.length)) as NodeJS.MemoryUsage);
+            else if (service.exit) reject(new Error(`the service exited (${JSON.stringify(service.exit)}):\n${output.slice(-10).join('\n')}`));
             else reject(new Error('no answer from memory-probe.js (started without memoryProbe?)'));
           }
         }, 20);
