@@ -35,7 +35,13 @@ describe('toHttpException', () => {
     expect(exception.getStatus()).toBe(404);
   });
 
-  it.each(['P2003', 'P2000', 'P2010'])('another known request error (%s) is a bare 500', (code) => {
+  it('P2000 (value too long for its column) is a 400 that names no column', () => {
+    const exception = toHttpException(known('P2000', 'The provided value for the column `ip` is too long'));
+    expect(exception.getStatus()).toBe(400);
+    expect(JSON.stringify(exception.getResponse())).not.toMatch(/`ip`/);
+  });
+
+  it.each(['P2003', 'P2010'])('another known request error (%s) is a bare 500', (code) => {
     const exception = toHttpException(known(code, 'Foreign key constraint violated: `sessions_user_id_fkey` SELECT secret'));
     expect(exception).toBeInstanceOf(InternalServerErrorException);
     expect(JSON.stringify(exception.getResponse())).not.toMatch(/sessions_user_id_fkey|SELECT/);
