@@ -14,13 +14,12 @@ RUN npm run build
 # Runtime stage: production dependencies only (no embedded PostgreSQL binaries, no install scripts:
 # argon2 loads its prebuilt binary), the built output and the migrations.
 FROM node:20.20.2-bookworm-slim AS runtime
-# Memory: a bounded V8 heap and fewer, trimmed malloc arenas keep the peak RSS under load below 200 MB
+# Memory: a bounded V8 heap and one malloc arena (argon2 buffers are not kept per thread) lower the peak RSS
 # (measured: bench/README.md, "Choices").
 ENV NODE_ENV=production \
     PORT=3000 \
     NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2" \
-    MALLOC_ARENA_MAX=2 \
-    MALLOC_TRIM_THRESHOLD_=131072
+    MALLOC_ARENA_MAX=1
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 
@@ -10,9 +11,10 @@ export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeC
  * among which the key derivation of every new PostgreSQL connection (SCRAM: WebCrypto PBKDF2). Were
  * every sign-in's hash queued there at once, a burst of sign-ins would put a new database connection
  * behind all of them: seconds, past DATABASE_TIMEOUT, so 503s. At most one thread fewer than the pool
- * has runs argon2; the other hashes wait here.
+ * has runs argon2, and no more than there are cores (each hash keeps a core busy and holds 19 MiB:
+ * more at once only adds memory); the other hashes wait here.
  */
-const ARGON2_CONCURRENCY = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1);
+const ARGON2_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1));
 
 /** Runs at most `limit` tasks at a time, the others in arrival order. */
 class Gate {
