@@ -65,12 +65,14 @@ export class SessionsService {
     const cached = this.cache.get(sessionId);
     if (cached) return cached;
     const epoch = this.cache.currentEpoch();
-    const session = await this.prisma.session.findFirst({
-      where: { id: sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
-      select: { expiresAt: true, user: { select: { id: true, role: true } } },
-    });
-    if (!session) return null;
-    const user = { id: session.user.id, role: session.user.role, sessionEnd: session.expiresAt.getTime() };
+    // A hot path: plain pg on Prisma's pool (see UsersService.findById).
+    const { rows } = await this.prisma.pool.query<{ id: number; role: Role; expires_at: Date }>(
+      `SELECT u.id, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [sessionId],
+    );
+    if (rows.length === 0) return null;
+    const user = { id: rows[0].id, role: rows[0].role, sessionEnd: rows[0].expires_at.getTime() };
     this.cache.set(sessionId, user, epoch);
     return user;
   }
@@ -138,15 +140,17 @@ export class SessionsService {
    * needs, or null: then the caller takes the general path (cap, grace window, reuse).
    */
   async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
-    const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date }[]>`
-      UPDATE sessions AS s
-      SET token_hash = ${next.tokenHash}, previous_token_hash = s.token_hash, token_id = ${next.tokenId}::uuid,
-          generation = s.generation + 1, rotated_at = ${next.rotatedAt}, refresh_expires_at = ${next.refreshExpiresAt},
-          last_used_at = now()
-      FROM users AS u
-      WHERE s.id = ${id}::uuid AND s.user_id = ${userId} AND u.id = s.user_id AND s.token_hash = ${presentedHash}
-        AND s.revoked_at IS NULL AND s.expires_at >= ${next.refreshExpiresAt}
-      RETURNING u.role, s.expires_at`;
+    // A hot path: plain pg on Prisma's pool (see UsersService.findById).
+    const { rows } = await this.prisma.pool.query<{ role: Role; expires_at: Date }>(
+      `UPDATE sessions AS s
+       SET token_hash = $1, previous_token_hash = s.token_hash, token_id = $2, generation = s.generation + 1,
+           rotated_at = $3, refresh_expires_at = $4, last_used_at = now()
+       FROM users AS u
+       WHERE s.id = $5 AND s.user_id = $6 AND u.id = s.user_id AND s.token_hash = $7
+         AND s.revoked_at IS NULL AND s.expires_at >= $4
+       RETURNING u.role, s.expires_at`,
+      [next.tokenHash, next.tokenId, next.rotatedAt, next.refreshExpiresAt, id, userId, presentedHash],
+    );
     return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
   }
 

@@ -56,10 +56,17 @@ export class UsersService {
     await this.sessions.afterRevocation();
   }
 
+  /**
+   * Every GET /users/me reads this: one plain query on the pool under Prisma, whose client-side work
+   * cost more than the query itself on this path (bench/README.md, "Choices").
+   */
   async findById(id: number): Promise<PublicUser> {
-    const user = await this.prisma.user.findUnique({ where: { id }, select: PUBLIC_USER_SELECT });
-    if (!user) throw new NotFoundException('user not found');
-    return toPublicUser(user);
+    const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
+      'SELECT id, email, role, created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
+      [id],
+    );
+    if (rows.length === 0) throw new NotFoundException('user not found');
+    return toPublicUser(rows[0]);
   }
 
   async list(skip: number, take: number): Promise<{ users: PublicUser[]; total: number }> {
