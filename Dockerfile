@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # Build stage: dev dependencies, Prisma client generation, TypeScript build.
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:20.20.2-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
@@ -11,8 +11,17 @@ COPY tsconfig.json nest-cli.json ./
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies only (no embedded PostgreSQL binaries, no install scripts:
-# argon2 loads its prebuilt binary), the built output and the migrations.
+# Production dependencies: no dev, optional (embedded PostgreSQL binaries) or peer-only packages (the Prisma
+# CLI, TypeScript), no install scripts; argon2 compiled here for this Debian release: its prebuilt binary
+# crashed (SIGSEGV) on some hosts. Checked: `node dist/main.js` serves with exactly this node_modules (193 MB).
+FROM node:20.20.2-bookworm AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --omit=peer --ignore-scripts --no-audit --no-fund \
+    && npm_config_build_from_source=true npm rebuild argon2 \
+    && npm cache clean --force
+
+# Runtime stage: the built output, the production dependencies and the migrations; a non-root user.
 FROM node:20.20.2-bookworm-slim AS runtime
 # Memory: a bounded V8 heap and one malloc arena (argon2 buffers are not kept per thread) lower the peak RSS
 # (measured: bench/README.md, "Choices").
@@ -21,9 +30,8 @@ ENV NODE_ENV=production \
     NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2" \
     MALLOC_ARENA_MAX=1
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
-    && npm cache clean --force
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY prisma/migrations ./prisma/migrations
 USER node
