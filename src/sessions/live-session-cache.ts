@@ -18,6 +18,8 @@ const MAX_ENTRIES = 100_000;
 /** A safety net only: correctness comes from the notifications. */
 const ENTRY_TTL_MS = 60_000;
 const SYNC_TIMEOUT_MS = 500;
+/** After this instance has the marker: time for the other listeners' backends to forward theirs. */
+const SYNC_MARGIN_MS = 50;
 const RECONNECT_DELAY_MS = 1_000;
 
 /**
@@ -30,8 +32,9 @@ const RECONNECT_DELAY_MS = 1_000;
  * - A database read is cached only if no notification arrived while it ran (the epoch check), so a
  *   revocation racing with a read can never be overwritten by the stale read.
  * - After a revocation, `sync()` waits until this instance's listener has received a marker sent after
- *   the revocation committed. PostgreSQL delivers notifications in commit order to every listener at
- *   once, so when the revoking request answers, the other instances have been told too.
+ *   the revocation committed (PostgreSQL delivers notifications in commit order), and then a short margin:
+ *   each listening backend forwards notifications on its own schedule, so another instance may get the same
+ *   notification a moment later. When the revoking request answers, the other instances have been told.
  */
 @Injectable()
 export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -90,6 +93,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     });
     await this.client.query('SELECT pg_notify($1, $2)', [CHANNEL, SYNC_PREFIX + nonce]).catch(() => this.settleSync(nonce));
     await seen;
+    await new Promise((resolve) => setTimeout(resolve, SYNC_MARGIN_MS));
   }
 
   private async listen(): Promise<void> {
