@@ -28,7 +28,7 @@ export class UsersController {
   @ApiOkResponse({ type: PublicUserDto, description: 'The caller' })
   @Get('me')
   me(@CurrentUser() user: AuthUser): Promise<PublicUser> {
-    return this.users.findById(user.id);
+    return this.users.findSelf(user.id);
   }
 
   @ApiOperation({ summary: 'List users, ordered by id (ADMIN)' })

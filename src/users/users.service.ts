@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
@@ -56,17 +56,32 @@ export class UsersService {
     await this.sessions.afterRevocation();
   }
 
+  async findById(id: number): Promise<PublicUser> {
+    const user = await this.readPublicUser(id);
+    if (!user) throw new NotFoundException('user not found');
+    return user;
+  }
+
   /**
-   * Every GET /users/me reads this: one plain query on the pool under Prisma, whose client-side work
+   * The caller's own record (GET /users/me). A caller whose user is gone holds a dead token: 401, also
+   * in the moment before the deletion's notification has reached this instance's session cache.
+   */
+  async findSelf(id: number): Promise<PublicUser> {
+    const user = await this.readPublicUser(id);
+    if (!user) throw new UnauthorizedException('invalid or missing access token');
+    return user;
+  }
+
+  /**
+   * Every GET /users/me reads a user: one plain query on the pool under Prisma, whose client-side work
    * cost more than the query itself on this path (bench/README.md, "Choices").
    */
-  async findById(id: number): Promise<PublicUser> {
+  private async readPublicUser(id: number): Promise<PublicUser | undefined> {
     const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
       'SELECT id, email, role, created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
       [id],
     );
-    if (rows.length === 0) throw new NotFoundException('user not found');
-    return toPublicUser(rows[0]);
+    return rows.length === 0 ? undefined : toPublicUser(rows[0]);
   }
 
   async list(skip: number, take: number): Promise<{ users: PublicUser[]; total: number }> {
