@@ -40,6 +40,11 @@ const LIVE_SESSION_SELECT = {
 
 export type LiveSession = Prisma.SessionGetPayload<{ select: typeof LIVE_SESSION_SELECT }>;
 
+/** A live session: not revoked, its refresh token not expired, before its absolute end. */
+function liveAt(now: Date) {
+  return { revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } };
+}
+
 /** Database operations on sessions (one per signed-in device). */
 @Injectable()
 export class SessionsService {
@@ -65,7 +70,7 @@ export class SessionsService {
     const cached = this.cache.get(sessionId);
     if (cached) return cached;
     const epoch = this.cache.currentEpoch();
-    // A hot path: plain pg on Prisma's pool (see UsersService.findById).
+    // A hot path: plain pg on Prisma's pool (see UsersService.readPublicUser).
     const { rows } = await this.prisma.pool.query<{ id: number; role: Role; expires_at: Date }>(
       `SELECT u.id, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
@@ -104,9 +109,8 @@ export class SessionsService {
 
   /** The user's live sessions (not revoked, not expired), newest first. */
   listLive(userId: number): Promise<LiveSession[]> {
-    const now = new Date();
     return this.prisma.session.findMany({
-      where: { userId, revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } },
+      where: { userId, ...liveAt(new Date()) },
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       select: LIVE_SESSION_SELECT,
     });
@@ -116,7 +120,7 @@ export class SessionsService {
   async revokeOwn(userId: number, id: string): Promise<boolean> {
     const now = new Date();
     const { count } = await this.prisma.session.updateMany({
-      where: { id, userId, revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } },
+      where: { id, userId, ...liveAt(now) },
       data: { revokedAt: now },
     });
     if (count > 0) await this.afterRevocation();
@@ -140,7 +144,7 @@ export class SessionsService {
    * needs, or null: then the caller takes the general path (cap, grace window, reuse).
    */
   async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
-    // A hot path: plain pg on Prisma's pool (see UsersService.findById).
+    // A hot path: plain pg on Prisma's pool (see UsersService.readPublicUser).
     const { rows } = await this.prisma.pool.query<{ role: Role; expires_at: Date }>(
       `UPDATE sessions AS s
        SET token_hash = $1, previous_token_hash = s.token_hash, token_id = $2, generation = s.generation + 1,
