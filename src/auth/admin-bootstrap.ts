@@ -10,7 +10,8 @@ import { PasswordPolicy } from './password-policy.js';
 
 /**
  * The first ADMIN comes from ADMIN_EMAIL / ADMIN_PASSWORD at start-up: created when absent (the
- * password policy applies), promoted when present (its password untouched).
+ * password policy applies); an existing account is promoted only when ADMIN_PASSWORD is its password
+ * (anyone can sign up with an email they do not own), otherwise an error is logged and start-up goes on.
  */
 @Injectable()
 export class AdminBootstrap implements OnApplicationBootstrap {
@@ -27,12 +28,19 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.config.admin;
     if (!admin) return;
-    const existing = await this.prisma.user.findUnique({ where: { email: admin.email }, select: { id: true, role: true } });
+    const existing = await this.users.findWithPassword(admin.email);
     if (existing) {
-      if (existing.role !== Role.ADMIN) {
-        await this.users.changeRole(existing.id, Role.ADMIN, existing.id);
-        this.logger.log(`promoted user ${existing.id} (ADMIN_EMAIL) to ADMIN`);
+      if (existing.role === Role.ADMIN) return;
+      // Sign-up proves nothing about the mailbox: only the holder of ADMIN_PASSWORD gets the role.
+      if (admin.password === undefined || !(await this.hasher.verify(existing.passwordHash, admin.password))) {
+        this.logger.error(
+          `ADMIN_EMAIL ${admin.email} belongs to an existing account whose password is not ADMIN_PASSWORD: not promoted. ` +
+            'Sign in as that account and change its password, or choose another ADMIN_EMAIL.',
+        );
+        return;
       }
+      await this.users.changeRole(existing.id, Role.ADMIN, existing.id);
+      this.logger.log(`promoted user ${existing.id} (ADMIN_EMAIL) to ADMIN`);
       return;
     }
     if (admin.password === undefined) throw new ConfigError('ADMIN_PASSWORD', `is required to create the admin ${admin.email}`);

@@ -78,9 +78,9 @@ describe('bootstrap admin (ADMIN_EMAIL / ADMIN_PASSWORD at start-up)', () => {
     expect(wrong.status).toBe(401);
   }, 30_000);
 
-  it('promotes an existing USER (matched case-insensitively) and leaves its password untouched', async () => {
+  it('promotes an existing USER (matched case-insensitively) when ADMIN_PASSWORD is its password; the hash is untouched', async () => {
     const first = await start();
-    const user = await signUp(first.http, 'existing@example.com', PASSWORD);
+    const user = await signUp(first.http, 'existing@example.com', ADMIN_PASSWORD);
     expect(user.role).toBe('USER');
     const before = await first.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
 
@@ -91,19 +91,29 @@ describe('bootstrap admin (ADMIN_EMAIL / ADMIN_PASSWORD at start-up)', () => {
     expect(after.createdAt).toEqual(before.createdAt);
     expect(await second.prisma.user.count()).toBe(1);
 
-    const admin = await signIn(second.http, 'existing@example.com', PASSWORD);
+    const admin = await signIn(second.http, 'existing@example.com', ADMIN_PASSWORD);
     expect(admin.role).toBe('ADMIN');
     expect((await request(second.http).get('/users').set(bearer(admin.accessToken))).status).toBe(200);
-    const withConfigured = await request(second.http).post('/auth/signin').send({ email: 'existing@example.com', password: ADMIN_PASSWORD });
-    expect(withConfigured.status).toBe(401);
   }, 30_000);
 
-  it('promotes an existing user even when ADMIN_PASSWORD would fail the policy (it is not used)', async () => {
+  it.each([
+    ['another password', { ADMIN_PASSWORD: 'the-operators-own-password-1' }],
+    ['ADMIN_PASSWORD unset', {}],
+    ['a password that fails the policy', { ADMIN_PASSWORD: 'short' }],
+  ])('does not promote an account squatting ADMIN_EMAIL (%s): an error names ADMIN_EMAIL, the account is untouched, start-up goes on', async (_, env) => {
     const first = await start();
-    await signUp(first.http, 'keeper@example.com', PASSWORD);
-    const second = await start({ ADMIN_EMAIL: 'keeper@example.com', ADMIN_PASSWORD: 'short' }, first.database);
-    expect((await second.prisma.user.findUniqueOrThrow({ where: { email: 'keeper@example.com' } })).role).toBe('ADMIN');
-    expect((await signIn(second.http, 'keeper@example.com', PASSWORD)).role).toBe('ADMIN');
+    const squatter = await signUp(first.http, 'squatted@example.com', PASSWORD);
+    const before = await first.prisma.user.findUniqueOrThrow({ where: { id: squatter.id } });
+
+    const second = await start({ ADMIN_EMAIL: 'squatted@example.com', ...env }, first.database);
+    expect(await second.prisma.user.findUniqueOrThrow({ where: { id: squatter.id } })).toEqual(before);
+    expect((await signIn(second.http, 'squatted@example.com', PASSWORD)).role).toBe('USER');
+    const list = await request(second.http).get('/users').set(bearer((await signIn(second.http, 'squatted@example.com', PASSWORD)).accessToken));
+    expect(list.status).toBe(403);
+    const errors = second.logs.filter((line) => line.level === 50 && /ADMIN_EMAIL/.test(String(line.msg)));
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0].msg)).not.toContain(PASSWORD);
+    expect(String(errors[0].msg)).not.toContain('the-operators-own-password-1');
   }, 30_000);
 
   it('start-up fails, naming ADMIN_PASSWORD, when the admin must be created with a too-short password; nothing is written', async () => {
