@@ -8,7 +8,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { registerJsonParser } from './common/json-body.js';
 import { requestIdOf } from './common/request-id.js';
 import { StrictValidationPipe } from './common/validation.pipe.js';
-import { type AppConfig } from './config/app-config.js';
+import { type AppConfig, type TrustProxy } from './config/app-config.js';
 import { setupOpenApi } from './docs/openapi.js';
 import { createRootLogger } from './logging/root-logger.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
@@ -19,9 +19,10 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 /**
  * TRUST_PROXY=n trusts the n nearest hops (Express's hop-count semantics). Fastify 5 now refuses a
  * bare number (it trusts nothing), so the hop count is given to it as a function of the hop index.
+ * A list of addresses/CIDRs goes to Fastify as it is (proxy-addr).
  */
-export function trustProxyOption(trustProxy: boolean | number): boolean | ((address: string, hop: number) => boolean) {
-  if (typeof trustProxy === 'boolean') return trustProxy;
+export function trustProxyOption(trustProxy: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy !== 'number') return trustProxy;
   return (_address, hop) => hop < trustProxy;
 }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../docs/api-responses.js';
+import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
 import { AuthService, type AuthResponse } from './auth.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
 import { Client, CurrentUser } from './decorators/current-user.decorator.js';
@@ -29,7 +29,7 @@ export class AuthController {
     ...BAD_JSON_BODY,
   )
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(ClientThrottlerGuard)
   @Post('signup')
   signUp(@Body() credentials: SignUpDto, @Client() client: ClientInfo): Promise<AuthResponse> {
     return this.auth.signUp(credentials, client);
@@ -40,10 +40,11 @@ export class AuthController {
   @ApiErrors(
     [400, 'Malformed body: missing, non-string or unknown field, invalid email, password over 128'],
     [401, 'Wrong email or password (one body for both)'],
-    [429, 'Too many failed sign-ins for this email from this client (SIGNIN_MAX_FAILURES per SIGNIN_WINDOW)'],
+    [429, 'Too many failed sign-ins for this email from this client (SIGNIN_MAX_FAILURES per SIGNIN_WINDOW), or the sign-in budget (RATE_LIMIT_PER_MINUTE per client) spent'],
     ...BAD_JSON_BODY,
   )
   @Public()
+  @UseGuards(ClientThrottlerGuard)
   @Post('signin')
   @HttpCode(HttpStatus.OK)
   signIn(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponse> {
@@ -64,7 +65,7 @@ export class AuthController {
   )
   @Public()
   // The budget is spent before the token is checked: invalid tokens count too.
-  @UseGuards(ThrottlerGuard, RefreshTokenGuard)
+  @UseGuards(ClientThrottlerGuard, RefreshTokenGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   refresh(@CurrentUser() credentials: RefreshCredentials): Promise<TokenPair> {

@@ -2,7 +2,7 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PASSWORD_MAX_LENGTH, type AppConfig } from '../config/app-config.js';
 import { loadCommonPasswords } from './common-passwords.js';
-import { codePointLength } from './dto/fields.js';
+import { passwordLength } from './dto/fields.js';
 
 /**
  * What a new password must meet wherever one is set (sign-up, password change, the bootstrap admin),
@@ -17,7 +17,7 @@ export class PasswordPolicy {
 
   /** The reasons the password is refused; empty when it is acceptable. */
   problems(password: string, field = 'password'): string[] {
-    const length = codePointLength(password);
+    const length = passwordLength(password);
     const min = this.config.passwordMinLength;
     if (length < min) return [`${field} must be at least ${min} characters long`];
     if (length > PASSWORD_MAX_LENGTH) return [`${field} must be at most ${PASSWORD_MAX_LENGTH} characters long`];

@@ -174,7 +174,7 @@ describe('loadConfig', () => {
   });
 
   describe('durations', () => {
-    it.each(['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'SIGNIN_WINDOW', 'JWT_REFRESH_REUSE_GRACE', 'SHUTDOWN_TIMEOUT'])(
+    it.each(['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'SIGNIN_WINDOW', 'SHUTDOWN_TIMEOUT'])(
       '%s takes seconds or a unit suffix',
       (variable) => {
         // Keep JWT_REFRESH_TTL <= SESSION_MAX_AGE whatever is being set.
@@ -213,6 +213,13 @@ describe('loadConfig', () => {
     ])('%s=%j is refused', (variable, value) => {
       const error = expectRefused({ [variable]: value }, variable);
       expect(error.message).toContain(value);
+    });
+
+    it('JWT_REFRESH_REUSE_GRACE takes seconds or a unit suffix, at most 60 s', () => {
+      expect(loadConfig({ JWT_REFRESH_REUSE_GRACE: '45' }).jwt.refreshReuseGrace).toBe(45);
+      expect(loadConfig({ JWT_REFRESH_REUSE_GRACE: '1m' }).jwt.refreshReuseGrace).toBe(60);
+      expect(loadConfig({ JWT_REFRESH_REUSE_GRACE: '60s' }).jwt.refreshReuseGrace).toBe(60);
+      for (const value of ['61', '61s', '2m', '1h', '1d']) expectRefused({ JWT_REFRESH_REUSE_GRACE: value }, 'JWT_REFRESH_REUSE_GRACE');
     });
 
     it('a zero grace window and a zero shutdown timeout are allowed', () => {
@@ -261,16 +268,27 @@ describe('loadConfig', () => {
       ['1', 1],
       ['2', 2],
       ['0', 0],
+      ['10.0.0.1', ['10.0.0.1']],
+      ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+      ['::1,2001:db8::/32', ['::1', '2001:db8::/32']],
+      ['loopback, uniquelocal', ['loopback', 'uniquelocal']],
     ])('%j is %j', (value, expected) => {
-      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
     });
 
     it('defaults to false', () => {
       expect(loadConfig({}).trustProxy).toBe(false);
     });
 
-    it.each(['yes', 'on', '-1', '1.5', '10.0.0.1/8x', 'true,false'])('%j is refused', (value) => {
+    it.each(['yes', 'on', '-1', '1.5', '10.0.0.1/8x', 'true,false', '10.0.0.0/33', '300.1.1.1', '10.0.0.1,,', 'example.com'])('%j is refused', (value) => {
       expectRefused({ TRUST_PROXY: value }, 'TRUST_PROXY');
+    });
+
+    it('true (every hop trusted: any client chooses its own address) is refused in production; a hop count or a list is not', () => {
+      const error = expectRefused({ ...PRODUCTION, TRUST_PROXY: 'true' }, 'TRUST_PROXY');
+      expect(error.message).toMatch(/production/);
+      expect(loadConfig({ ...PRODUCTION, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+      expect(loadConfig({ ...PRODUCTION, TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.0/8']);
     });
   });
 

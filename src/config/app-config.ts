@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isEmail } from 'class-validator';
+import ipaddr from 'ipaddr.js';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
 
@@ -31,7 +32,8 @@ export interface AppConfig {
   signin: { maxFailures: number; window: number };
   rateLimitPerMinute: number;
   redisUrl: string | undefined;
-  trustProxy: boolean | number;
+  /** false, true (development only), a hop count, or proxy addresses/CIDRs (proxy-addr's semantics, as Fastify uses). */
+  trustProxy: TrustProxy;
   corsOrigins: string[];
   log: { level: LogLevel; format: 'json' | 'pretty' };
   shutdownTimeout: number;
@@ -40,7 +42,11 @@ export interface AppConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export type TrustProxy = boolean | number | string[];
+
 export const PASSWORD_MAX_LENGTH = 128;
+/** Longer windows keep a stolen, rotated refresh token usable for too long. */
+export const REFRESH_REUSE_GRACE_MAX = 60;
 const MIN_SECRET_LENGTH = 32;
 
 /** Validates the environment; throws a ConfigError naming the first bad variable. */
@@ -77,7 +83,7 @@ export function loadConfig(env: Environment): AppConfig {
       ...secrets(env, production),
       accessTtl,
       refreshTtl,
-      refreshReuseGrace: duration(env, 'JWT_REFRESH_REUSE_GRACE', '10s', 0),
+      refreshReuseGrace: duration(env, 'JWT_REFRESH_REUSE_GRACE', '10s', 0, REFRESH_REUSE_GRACE_MAX),
     },
     sessionMaxAge,
     passwordMinLength,
@@ -88,7 +94,7 @@ export function loadConfig(env: Environment): AppConfig {
     },
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     redisUrl: url(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// or rediss:// URL'),
-    trustProxy: trustProxy(env),
+    trustProxy: trustProxy(env, production),
     corsOrigins: corsOrigins(env),
     log: {
       level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -121,11 +127,12 @@ function integer(env: Environment, name: string, fallback: number, min: number, 
   return value;
 }
 
-function duration(env: Environment, name: string, fallback: string, min = 1): number {
+function duration(env: Environment, name: string, fallback: string, min = 1, max = Infinity): number {
   const text = optional(env, name) ?? fallback;
   const seconds = parseDurationSeconds(text);
-  if (seconds === undefined || seconds < min) {
-    throw new ConfigError(name, `must be a duration of at least ${min}s, in seconds or with s, m, h or d (got "${text}")`);
+  if (seconds === undefined || seconds < min || seconds > max) {
+    const range = max === Infinity ? `of at least ${min}s` : `from ${min}s to ${max}s`;
+    throw new ConfigError(name, `must be a duration ${range}, in seconds or with s, m, h or d (got "${text}")`);
   }
   return seconds;
 }
@@ -170,12 +177,37 @@ function admin(env: Environment): AppConfig['admin'] {
   return { email: email.toLowerCase(), password };
 }
 
-function trustProxy(env: Environment): boolean | number {
+/** proxy-addr's names for address ranges, accepted in a TRUST_PROXY list. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(env: Environment, production: boolean): TrustProxy {
   const text = optional(env, 'TRUST_PROXY') ?? 'false';
-  if (text === 'true') return true;
   if (text === 'false') return false;
+  if (text === 'true') {
+    if (production) throw new ConfigError('TRUST_PROXY', 'true (trust every hop: any client could choose its own address) is refused in production; give a hop count or the proxies\' addresses');
+    return true;
+  }
   if (/^\d{1,2}$/.test(text)) return Number(text);
-  throw new ConfigError('TRUST_PROXY', `must be true, false or a number of proxy hops (got "${text}")`);
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry)) {
+      throw new ConfigError('TRUST_PROXY', `must be false, a number of proxy hops, or comma-separated proxy addresses or CIDR ranges (got "${text}")`);
+    }
+  }
+  return entries;
+}
+
+function isAddressOrCidr(text: string): boolean {
+  return text.includes('/') ? isValidCidr(text) : ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+function isValidCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function corsOrigins(env: Environment): string[] {

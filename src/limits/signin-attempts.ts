@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
+import { clientKeyOf } from './client-key.js';
 import { FailureLog, MemoryFailureLog, RedisFailureLog } from './failure-log.js';
 import { RedisConnection } from './redis.provider.js';
 
@@ -45,5 +46,5 @@ export class SigninAttempts {
 
 /** Hashed, so that neither memory dumps nor Redis keys list the emails being attacked. */
 function keyOf(email: string, client: string | undefined): string {
-  return createHash('sha256').update(`${email}\n${client ?? ''}`).digest('base64url');
+  return createHash('sha256').update(`${email}\n${clientKeyOf(client)}`).digest('base64url');
 }

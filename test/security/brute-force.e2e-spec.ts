@@ -53,6 +53,15 @@ describe('sign-in lockout per (email, client), TRUST_PROXY=1', () => {
     expect((await signInFrom(newClient(), victim.email, PASSWORD)).status).toBe(200);
   });
 
+  it('an IPv6 client is its /64: failures from addresses of one /64 lock the pair for the whole /64, not for another /64', async () => {
+    const user = await signUp(t.http);
+    await signInFrom('2001:db8:bb:1::1', user.email, WRONG);
+    await signInFrom('2001:db8:bb:1::2', user.email, WRONG);
+    await signInFrom('2001:db8:bb:1:abcd::3', user.email, WRONG);
+    expect((await signInFrom('2001:db8:bb:1:ffff::9', user.email, PASSWORD)).status).toBe(429);
+    expect((await signInFrom('2001:db8:bb:2::1', user.email, PASSWORD)).status).toBe(200);
+  });
+
   it('a success in between does not reset the count: fail, fail, succeed, fail -> locked', async () => {
     const user = await signUp(t.http);
     const client = newClient();

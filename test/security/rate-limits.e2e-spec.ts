@@ -78,6 +78,43 @@ describe('RATE_LIMIT_PER_MINUTE=5 in memory, TRUST_PROXY=1', () => {
   });
 });
 
+describe('sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE=5, TRUST_PROXY=1)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const signInFrom = (client: string, email: string, password = PASSWORD) =>
+    request(t.http).post('/auth/signin').set('X-Forwarded-For', client).send({ email, password });
+
+  it('one client spraying one password over many emails: the 6th sign-in within a minute is a 429 with Retry-After, nothing written', async () => {
+    const client = '198.51.100.7';
+    for (let i = 0; i < 5; i++) expect((await signInFrom(client, uniqueEmail('sprayed'))).status).toBe(401);
+    expectThrottled(await expectNothingWritten(t, () => signInFrom(client, uniqueEmail('sprayed'))));
+    // Another client has its own budget, and the lockout of each (email, client) pair was never reached.
+    expect((await signInFrom('198.51.100.8', uniqueEmail('sprayed'))).status).toBe(401);
+  });
+
+  it('successful sign-ins spend the budget too', async () => {
+    const user = await signUp(t.http); // from 127.0.0.1
+    const client = '198.51.100.9';
+    for (let i = 0; i < 5; i++) expect((await signInFrom(client, user.email)).status).toBe(200);
+    expectThrottled(await expectNothingWritten(t, () => signInFrom(client, user.email)));
+  });
+
+  it('an IPv6 client is its /64: addresses of one /64 share a budget, another /64 has its own', async () => {
+    for (let i = 1; i <= 5; i++) expect((await signUpFrom(t, `2001:db8:aa:1::${i.toString(16)}`)).status).toBe(201);
+    expectThrottled(await expectNothingWritten(t, () => signUpFrom(t, '2001:db8:aa:1:ffff:ffff:ffff:ffff')));
+    expect((await signUpFrom(t, '2001:db8:aa:2::1')).status).toBe(201);
+    // Sign-in has a budget of its own, counted per /64 too.
+    for (let i = 1; i <= 5; i++) expect((await signInFrom(`2001:db8:aa:3::${i}`, uniqueEmail())).status).toBe(401);
+    expectThrottled(await signInFrom('2001:db8:aa:3:1234::1', uniqueEmail()));
+  });
+});
+
 describe('RATE_LIMIT_PER_MINUTE with TRUST_PROXY unset: X-Forwarded-For does not buy a new budget', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -91,6 +128,31 @@ describe('RATE_LIMIT_PER_MINUTE with TRUST_PROXY unset: X-Forwarded-For does not
     expect((await signUpFrom(t, '203.0.113.1')).status).toBe(201);
     expect((await signUpFrom(t, '203.0.113.2')).status).toBe(201);
     expectThrottled(await expectNothingWritten(t, () => signUpFrom(t, '203.0.113.3')));
+  });
+});
+
+describe('TRUST_PROXY as a list of proxy addresses', () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+  const start = async (trustProxy: string) => {
+    const app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: trustProxy });
+    apps.push(app);
+    return app;
+  };
+
+  it('a listed proxy (the test client, 127.0.0.1) is trusted: each X-Forwarded-For address has its own budget', async () => {
+    const t = await start('10.9.9.9, 127.0.0.1');
+    expect((await signUpFrom(t, '203.0.113.50')).status).toBe(201);
+    expect((await signUpFrom(t, '203.0.113.51')).status).toBe(201);
+    expectThrottled(await signUpFrom(t, '203.0.113.50'));
+  });
+
+  it('a connection from an address not on the list is the client itself, whatever X-Forwarded-For says', async () => {
+    const t = await start('10.0.0.0/8');
+    expect((await signUpFrom(t, '203.0.113.60')).status).toBe(201);
+    expectThrottled(await expectNothingWritten(t, () => signUpFrom(t, '203.0.113.61')));
   });
 });
 
