@@ -7,7 +7,7 @@ import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
-import { UsersService } from '../users/users.service.js';
+import { UsersService, type UserWithPassword } from '../users/users.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
 import { type ChangePasswordDto } from './dto/change-password.dto.js';
 import { type CredentialsDto } from './dto/credentials.dto.js';
@@ -53,11 +53,16 @@ export class AuthService {
 
   async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
     const attempt = await this.attempts.begin(credentials.email, client.ip);
-    const user = await this.users.findWithPassword(credentials.email).catch(async (error: unknown) => {
-      await attempt.release(); // the database failed, not the client
+    let user: UserWithPassword | null;
+    let matches: boolean;
+    try {
+      user = await this.users.findWithPassword(credentials.email);
+      matches = await this.hasher.verify(user?.passwordHash, credentials.password);
+    } catch (error) {
+      await attempt.release(); // the database or the hashing queue failed, not the client
       throw error;
-    });
-    if (!(await this.hasher.verify(user?.passwordHash, credentials.password)) || !user) {
+    }
+    if (!matches || !user) {
       this.logger.log({ event: 'signin.failed', userId: user?.id ?? null, ip: client.ip });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
@@ -111,7 +116,11 @@ export class AuthService {
     const account = await this.users.findCredentials(user.id);
     if (!account) throw new UnauthorizedException('invalid or missing access token');
     const attempt = await this.attempts.begin(account.email, client.ip);
-    if (!(await this.hasher.verify(account.passwordHash, change.currentPassword))) {
+    const matches = await this.hasher.verify(account.passwordHash, change.currentPassword).catch(async (error: unknown) => {
+      await attempt.release(); // the hashing queue is full: not a wrong password
+      throw error;
+    });
+    if (!matches) {
       this.logger.log({ event: 'password.change.failed', userId: user.id, sessionId: user.sessionId, ip: client.ip });
       throw new UnauthorizedException('current password is wrong');
     }

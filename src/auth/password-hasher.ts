@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { RetryLaterException } from '../common/retry-later.exception.js';
 
 /** argon2id at OWASP's minimum: 19 MiB of memory, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -14,25 +16,28 @@ export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeC
  * has runs argon2, and no more than there are cores (each hash keeps a core busy and holds 19 MiB:
  * more at once only adds memory); the other hashes wait here.
  */
-const ARGON2_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1));
+export const ARGON2_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1));
 
-/** Runs at most `limit` tasks at a time, the others in arrival order. */
-class Gate {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+/**
+ * The waiting line is bounded: 48 hashes per running slot are about 2 s of work (a hash takes 43 ms on one
+ * core here, bench/README.md), so no sign-in waits longer than that; past it, new hashing requests get a
+ * 503 with Retry-After at once instead of growing latency and memory for everyone.
+ */
+export const MAX_QUEUED_PER_SLOT = 48;
+const RETRY_AFTER_SECONDS = 2;
 
-  constructor(private readonly limit: number) {}
+export interface HashingLimits {
+  concurrency: number;
+  maxQueuedPerSlot: number;
+}
+/** Optional: the defaults above unless a test provides other limits. */
+export const HASHING_LIMITS = Symbol('HASHING_LIMITS');
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running < this.limit) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
+/** 503 + Retry-After: the hashing queue is full. */
+export class HashingBusyException extends RetryLaterException {
+  constructor() {
+    const body = { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'too many sign-ins at once, try again shortly', error: 'Service Unavailable' };
+    super(HttpStatus.SERVICE_UNAVAILABLE, body, RETRY_AFTER_SECONDS);
   }
 }
 
@@ -44,24 +49,32 @@ class Gate {
 export class PasswordHasher implements OnModuleInit {
   /** Verified against when the email is unknown, so both sign-in failures cost one argon2 verify. */
   private dummyHash = '';
-  private readonly gate = new Gate(ARGON2_CONCURRENCY);
+  private readonly limit: LimitFunction;
+  private readonly maxQueued: number;
+
+  constructor(@Optional() @Inject(HASHING_LIMITS) limits: HashingLimits = { concurrency: ARGON2_CONCURRENCY, maxQueuedPerSlot: MAX_QUEUED_PER_SLOT }) {
+    this.limit = pLimit(limits.concurrency);
+    this.maxQueued = limits.concurrency * limits.maxQueuedPerSlot;
+  }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await this.hash(randomBytes(16).toString('hex'));
   }
 
+  /** Throws HashingBusyException (503) at once when the queue is full. */
   hash(password: string): Promise<string> {
-    return this.gate.run(() => argon2.hash(password.normalize('NFKC'), ARGON2_OPTIONS));
+    return this.run(() => argon2.hash(password.normalize('NFKC'), ARGON2_OPTIONS));
   }
 
-  /** Never throws for a malformed stored hash: that is a mismatch. */
+  /** Never throws for a malformed stored hash: that is a mismatch. Throws HashingBusyException like hash(). */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    try {
-      const matches = await this.gate.run(() => argon2.verify(hash ?? this.dummyHash, password.normalize('NFKC')));
-      return matches && hash !== undefined;
-    } catch {
-      return false;
-    }
+    const matches = await this.run(() => argon2.verify(hash ?? this.dummyHash, password.normalize('NFKC')).catch(() => false));
+    return matches && hash !== undefined;
+  }
+
+  private run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.limit.pendingCount >= this.maxQueued) return Promise.reject(new HashingBusyException());
+    return this.limit(task);
   }
 
   /** True when the hash was made with weaker parameters than today's: re-hash on the next sign-in. */

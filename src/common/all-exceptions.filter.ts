@@ -7,8 +7,8 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
-import { TooManyAttemptsException } from '../limits/signin-attempts.js';
 import { toHttpException } from './error-mapping.js';
+import { RetryLaterException } from './retry-later.exception.js';
 
 /**
  * Every error leaves as NestJS's exception body. Known database errors become their 4xx/503; anything
@@ -24,10 +24,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const status = exception.getStatus();
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    } else if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+    } else if (status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof RetryLaterException)) {
       this.logger.warn(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (exception instanceof TooManyAttemptsException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof RetryLaterException) void reply.header('Retry-After', String(exception.retryAfterSeconds));
     void reply.status(status).send(bodyOf(exception));
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Failed attempts per key over a sliding window. An attempt is counted *before* the password is checked
@@ -19,36 +20,43 @@ function waitFor(timestamps: number[], max: number, windowMs: number, now: numbe
   return Math.max(1, blocking + windowMs - now);
 }
 
+/**
+ * At most this many (email, client) keys are tracked in memory, the least recently used dropped first, so a
+ * flood of random emails cannot grow the log without bound (about 20 MB at the most). Reaching it takes
+ * 50,000 distinct failing pairs within a window, which the per-client request budget spreads over many clients.
+ */
+export const MAX_TRACKED_KEYS = 50_000;
+
 export class MemoryFailureLog implements FailureLog {
-  private readonly attempts = new Map<string, { id: string; at: number }[]>();
-  private lastSweep = 0;
+  private readonly attempts: LRUCache<string, { id: string; at: number }[]>;
+  private nextId = 0;
+
+  constructor(maxKeys = MAX_TRACKED_KEYS) {
+    this.attempts = new LRUCache({ max: maxKeys });
+  }
+
+  /** How many keys are tracked now. */
+  get size(): number {
+    return this.attempts.size;
+  }
 
   async reserve(key: string, max: number, windowMs: number, now: number) {
     const recent = (this.attempts.get(key) ?? []).filter((attempt) => attempt.at > now - windowMs);
-    this.sweep(windowMs, now);
     if (recent.length >= max) {
-      this.attempts.set(key, recent);
+      this.attempts.set(key, recent, { ttl: windowMs });
       return { retryAfterMs: waitFor(recent.map((attempt) => attempt.at), max, windowMs, now) };
     }
-    const id = randomUUID();
+    const id = String(++this.nextId);
     recent.push({ id, at: now });
-    this.attempts.set(key, recent);
+    // Once every attempt has left the window the key is worthless: it expires with the last one.
+    this.attempts.set(key, recent, { ttl: windowMs });
     return { id };
   }
 
   async release(key: string, id: string): Promise<void> {
     const remaining = (this.attempts.get(key) ?? []).filter((attempt) => attempt.id !== id);
-    if (remaining.length > 0) this.attempts.set(key, remaining);
+    if (remaining.length > 0) this.attempts.set(key, remaining, { noUpdateTTL: true });
     else this.attempts.delete(key);
-  }
-
-  /** Drops keys whose attempts all left the window, at most once a window, so memory stays bounded. */
-  private sweep(windowMs: number, now: number): void {
-    if (now - this.lastSweep < windowMs) return;
-    this.lastSweep = now;
-    for (const [key, attempts] of this.attempts) {
-      if (attempts.every((attempt) => attempt.at <= now - windowMs)) this.attempts.delete(key);
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { RetryLaterException } from '../common/retry-later.exception.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { clientKeyOf } from './client-key.js';
@@ -7,9 +8,10 @@ import { FailureLog, MemoryFailureLog, RedisFailureLog } from './failure-log.js'
 import { RedisConnection } from './redis.provider.js';
 
 /** 429 with the seconds until the client may try again (sent as Retry-After). */
-export class TooManyAttemptsException extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
-    super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'too many failed sign-in attempts, try again later', error: 'Too Many Requests' }, HttpStatus.TOO_MANY_REQUESTS);
+export class TooManyAttemptsException extends RetryLaterException {
+  constructor(retryAfterSeconds: number) {
+    const body = { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'too many failed sign-in attempts, try again later', error: 'Too Many Requests' };
+    super(HttpStatus.TOO_MANY_REQUESTS, body, retryAfterSeconds);
   }
 }
 
