@@ -40,7 +40,7 @@ export class MemoryFailureLog implements FailureLog {
     return this.attempts.size;
   }
 
-  async reserve(key: string, max: number, windowMs: number, now: number) {
+  async reserve(key: string, max: number, windowMs: number, now: number): Promise<{ id: string } | { retryAfterMs: number }> {
     const recent = (this.attempts.get(key) ?? []).filter((attempt) => attempt.at > now - windowMs);
     if (recent.length >= max) {
       this.attempts.set(key, recent, { ttl: windowMs });
