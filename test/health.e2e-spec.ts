@@ -90,8 +90,10 @@ describe('GET /health', () => {
     it('GET /health answers 503 promptly, with the terminus body', async () => {
       const health = await answered(request(t.http).get('/health'));
       expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({
+      // The failing component is named; its error text (driver detail, addresses) is not shown.
+      expect(health.body).toEqual({
         status: 'error',
+        info: {},
         error: { database: { status: 'down' } },
         details: { database: { status: 'down' } },
       });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { type RedisConnection } from './redis.provider.js';
 
 /**
  * Failed attempts per key over a sliding window. An attempt is counted *before* the password is checked
@@ -90,3 +91,32 @@ export class RedisFailureLog implements FailureLog {
 }
 
 const redisKey = (key: string) => `signin-failures:${key}`;
+
+/**
+ * Redis when it is there (REDIS_URL, connected), else memory: each attempt is released where it was
+ * reserved (its id says which).
+ */
+export class FallbackFailureLog implements FailureLog {
+  private readonly memory = new MemoryFailureLog();
+  private readonly shared: RedisFailureLog | undefined;
+
+  constructor(private readonly redis: RedisConnection) {
+    this.shared = redis.client ? new RedisFailureLog(redis.client) : undefined;
+  }
+
+  reserve(key: string, max: number, windowMs: number, now: number): Promise<{ id: string } | { retryAfterMs: number }> {
+    const tagged = (where: string) => (result: { id: string } | { retryAfterMs: number }) => ('id' in result ? { id: `${where}:${result.id}` } : result);
+    return this.redis.fallbackTo(
+      () => this.shared!.reserve(key, max, windowMs, now).then(tagged('redis')),
+      () => this.memory.reserve(key, max, windowMs, now).then(tagged('memory')),
+    );
+  }
+
+  async release(key: string, taggedId: string): Promise<void> {
+    const separator = taggedId.indexOf(':');
+    const id = taggedId.slice(separator + 1);
+    if (taggedId.slice(0, separator) === 'memory') return this.memory.release(key, id);
+    // Redis being away, the attempt stays counted there until its window ends.
+    await this.redis.fallbackTo(() => this.shared!.release(key, id), async () => undefined);
+  }
+}

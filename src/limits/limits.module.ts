@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { RedisModule } from './redis.module.js';
 import { RedisConnection } from './redis.provider.js';
-import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { LimitsThrottlerStorage } from './limits-throttler.storage.js';
 import { SigninAttempts } from './signin-attempts.js';
 
 /**
@@ -20,7 +20,7 @@ import { SigninAttempts } from './signin-attempts.js';
       inject: [APP_CONFIG, RedisConnection],
       useFactory: (config: AppConfig, redis: RedisConnection) => ({
         throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
-        storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
+        storage: new LimitsThrottlerStorage(redis),
         errorMessage: 'too many requests, try again later',
       }),
     }),

@@ -4,7 +4,7 @@ import { RetryLaterException } from '../common/retry-later.exception.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { clientKeyOf } from './client-key.js';
-import { FailureLog, MemoryFailureLog, RedisFailureLog } from './failure-log.js';
+import { FallbackFailureLog, type FailureLog } from './failure-log.js';
 import { RedisConnection } from './redis.provider.js';
 
 /** 429 with the seconds until the client may try again (sent as Retry-After). */
@@ -33,7 +33,7 @@ export class SigninAttempts {
   private readonly log: FailureLog;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, redis: RedisConnection) {
-    this.log = redis.client ? new RedisFailureLog(redis.client) : new MemoryFailureLog();
+    this.log = new FallbackFailureLog(redis);
   }
 
   /** Counts an attempt for the pair; throws TooManyAttemptsException while the pair is locked. */
