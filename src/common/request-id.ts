@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 
-const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** A short token of safe characters: it is echoed in a header and written to every log line of the request. */
+const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /** The client's X-Request-Id when it is a sane token (it ends up in logs), else a new UUID. */
 export function requestIdOf(request: IncomingMessage): string {

@@ -102,6 +102,13 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
   });
 
   describe('X-Request-Id', () => {
+    it('a sane one of 64 characters is echoed', async () => {
+      const given = 'A'.repeat(32) + '0123456789-_.:abcdefghijklmnopqr';
+      expect(given).toHaveLength(64);
+      const response = await request(t.http).get('/users/me').set('X-Request-Id', given);
+      expect(response.headers['x-request-id']).toBe(given);
+    });
+
     it('a sane one is echoed', async () => {
       const response = await request(t.http).get('/users/me').set('X-Request-Id', 'client-req_42.a:b');
       expect(response.headers['x-request-id']).toBe('client-req_42.a:b');
@@ -116,6 +123,9 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
 
     it.each([
       ['300 characters', 'a'.repeat(300)],
+      ['65 characters (not short)', 'a'.repeat(65)],
+      ['non-ASCII letters', 'réquête-42'],
+      ['a slash', 'req/42'],
       ['spaces', 'has some spaces'],
       ['a path', '../../etc/passwd'],
       ['markup', '<script>alert(1)</script>'],
