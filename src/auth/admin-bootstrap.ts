@@ -39,7 +39,8 @@ export class AdminBootstrap implements OnApplicationBootstrap {
         );
         return;
       }
-      await this.users.changeRole(existing.id, Role.ADMIN, existing.id);
+      // Start-up has no client: the event is role.changed by the user itself, without address or agent.
+      await this.users.changeRole(existing.id, Role.ADMIN, existing.id, { ip: undefined, userAgent: undefined });
       this.logger.log(`promoted user ${existing.id} (ADMIN_EMAIL) to ADMIN`);
       return;
     }

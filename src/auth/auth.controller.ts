@@ -68,8 +68,8 @@ export class AuthController {
   @UseGuards(ClientThrottlerGuard, RefreshTokenGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  refresh(@CurrentUser() credentials: RefreshCredentials): Promise<TokenPair> {
-    return this.auth.refresh(credentials);
+  refresh(@CurrentUser() credentials: RefreshCredentials, @Client() client: ClientInfo): Promise<TokenPair> {
+    return this.auth.refresh(credentials, client);
   }
 
   @ApiOperation({ summary: "Change the caller's password; signs out the user's other sessions" })
@@ -92,8 +92,8 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'The session is revoked' })
   @Post('signout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  signOut(@CurrentUser() user: AuthUser): Promise<void> {
-    return this.auth.signOut(user);
+  signOut(@CurrentUser() user: AuthUser, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.signOut(user, client);
   }
 
   @ApiOperation({ summary: "Sign out everywhere: revoke every session of the caller's user" })
@@ -101,7 +101,7 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'Every session of the user is revoked' })
   @Post('signout/all')
   @HttpCode(HttpStatus.NO_CONTENT)
-  signOutAll(@CurrentUser() user: AuthUser): Promise<void> {
-    return this.auth.signOutAll(user);
+  signOutAll(@CurrentUser() user: AuthUser, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.signOutAll(user, client);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -19,7 +20,7 @@ import { tokenKeysFrom } from './token-keys.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule],
+  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule],
   controllers: [AuthController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },

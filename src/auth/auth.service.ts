@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { AuditService, type AuditEvent } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
-import { SigninAttempts } from '../limits/signin-attempts.js';
+import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService, type UserWithPassword } from '../users/users.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
@@ -38,6 +39,7 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly attempts: SigninAttempts,
     private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -52,7 +54,7 @@ export class AuthService {
   }
 
   async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
-    const attempt = await this.attempts.begin(credentials.email, client.ip);
+    const attempt = await this.beginAttempt(credentials.email, client);
     let user: UserWithPassword | null;
     let matches: boolean;
     try {
@@ -64,13 +66,17 @@ export class AuthService {
     }
     if (!matches || !user) {
       this.logger.log({ event: 'signin.failed', userId: user?.id ?? null, ip: client.ip });
+      // An unknown email is recorded without the email: the event must not become a list of guesses.
+      const reason = user ? 'wrong_password' : 'unknown_email';
+      await this.audit.recordStandalone({ type: 'signin.failed', userId: user?.id ?? null, ...client, detail: { reason } });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     await attempt.release();
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
-    return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signin')) };
+    const tokens = await this.prisma.$transaction((tx) => this.openSession(user, client, 'signin', tx));
+    return { id: user.id, email: user.email, role: user.role, ...tokens };
   }
 
   /**
@@ -78,7 +84,7 @@ export class AuthService {
    * (parallel refreshes, a retry after a lost response), gets the session's current refresh token back.
    * Any other stale token is reuse: the whole session is revoked.
    */
-  async refresh(credentials: RefreshCredentials): Promise<TokenPair> {
+  async refresh(credentials: RefreshCredentials, client: ClientInfo): Promise<TokenPair> {
     const presented = hashToken(credentials.token);
     const fast = await this.rotateUncapped(credentials, presented);
     if (fast) return fast;
@@ -102,7 +108,7 @@ export class AuthService {
         return this.tokenPair(session.user, session.id, session.expiresAt, current);
       }
     }
-    await this.sessions.revoke(session.id);
+    await this.revokeWithEvent(session.id, { type: 'refresh.reuse', userId: session.userId, sessionId: session.id, ...client });
     this.logger.warn({ event: 'refresh.reuse', userId: session.userId, sessionId: session.id, msg: 'rotated refresh token reused: session revoked' });
     throw new UnauthorizedException(INVALID_REFRESH);
   }
@@ -115,35 +121,69 @@ export class AuthService {
     this.policy.check(change.newPassword, 'newPassword');
     const account = await this.users.findCredentials(user.id);
     if (!account) throw new UnauthorizedException('invalid or missing access token');
-    const attempt = await this.attempts.begin(account.email, client.ip);
+    const attempt = await this.beginAttempt(account.email, client, { userId: user.id, sessionId: user.sessionId });
     const matches = await this.hasher.verify(account.passwordHash, change.currentPassword).catch(async (error: unknown) => {
       await attempt.release(); // the hashing queue is full: not a wrong password
       throw error;
     });
     if (!matches) {
       this.logger.log({ event: 'password.change.failed', userId: user.id, sessionId: user.sessionId, ip: client.ip });
+      const detail = { reason: 'wrong_current_password' };
+      await this.audit.recordStandalone({ type: 'signin.failed', userId: user.id, sessionId: user.sessionId, ...client, detail });
       throw new UnauthorizedException('current password is wrong');
     }
     await attempt.release();
-    await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId);
+    await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId, client);
     this.logger.log({ event: 'password.changed', userId: user.id, sessionId: user.sessionId });
   }
 
-  async signOut(user: AuthUser): Promise<void> {
-    await this.sessions.revoke(user.sessionId);
+  async signOut(user: AuthUser, client: ClientInfo): Promise<void> {
+    await this.revokeWithEvent(user.sessionId, { type: 'signout', userId: user.id, sessionId: user.sessionId, ...client });
     this.logger.log({ event: 'signout', userId: user.id, sessionId: user.sessionId });
   }
 
-  async signOutAll(user: AuthUser): Promise<void> {
-    const revoked = await this.sessions.revokeAllOfUser(user.id);
+  async signOutAll(user: AuthUser, client: ClientInfo): Promise<void> {
+    const revoked = await this.prisma.$transaction(async (tx) => {
+      const revoked = await this.sessions.revokeAllOfUser(user.id, { db: tx });
+      await this.audit.record({ type: 'signout.all', userId: user.id, sessionId: user.sessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
+      return revoked;
+    });
+    if (revoked > 0) await this.sessions.afterRevocation();
     this.logger.log({ event: 'signout.all', userId: user.id, sessionId: user.sessionId, revoked });
   }
 
+  /**
+   * Counts a sign-in attempt (see SigninAttempts). A refused one (429, locked) is recorded: with the
+   * account's id when the email has one (`known`, when the caller already knows it), never the email.
+   */
+  private async beginAttempt(email: string, client: ClientInfo, known?: { userId: number; sessionId: string }): Promise<SigninAttempt> {
+    try {
+      return await this.attempts.begin(email, client.ip);
+    } catch (error) {
+      if (error instanceof TooManyAttemptsException) {
+        const userId = known ? known.userId : ((await this.users.findIdByEmail(email)) ?? null);
+        await this.audit.recordStandalone({ type: 'signin.locked', userId, sessionId: known?.sessionId, ...client });
+      }
+      throw error;
+    }
+  }
+
+  /** Revokes one session and records why, in one transaction; tells every instance after the commit. */
+  private async revokeWithEvent(sessionId: string, event: AuditEvent): Promise<void> {
+    const revoked = await this.prisma.$transaction(async (tx) => {
+      const revoked = await this.sessions.revoke(sessionId, tx);
+      if (revoked) await this.audit.record(event, tx);
+      return revoked;
+    });
+    if (revoked) await this.sessions.afterRevocation();
+  }
+
+  /** Opens a session and records its event, in the caller's transaction. */
   private async openSession(
     user: { id: number; role: Role },
     client: ClientInfo,
     event: 'signup' | 'signin',
-    db?: Prisma.TransactionClient,
+    tx: Prisma.TransactionClient,
   ): Promise<TokenPair> {
     const now = new Date();
     const sessionId = randomUUID();
@@ -157,7 +197,8 @@ export class AuthService {
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
-    }, db);
+    }, tx);
+    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, tx);
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
     const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };

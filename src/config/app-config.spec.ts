@@ -45,6 +45,7 @@ describe('loadConfig', () => {
           refreshReuseGrace: 10,
         },
         sessionMaxAge: 30 * 86400,
+        auditRetention: 90 * 86400,
         passwordMinLength: 8,
         admin: undefined,
         signin: { maxFailures: 5, window: 15 * 60 },
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       JWT_REFRESH_TTL: '1d',
       JWT_REFRESH_REUSE_GRACE: '0',
       SESSION_MAX_AGE: '2d',
+      AUDIT_RETENTION: '30d',
       PASSWORD_MIN_LENGTH: '15',
       ADMIN_EMAIL: ' Admin@Example.COM ',
       ADMIN_PASSWORD: 'admin-password-1',
@@ -108,6 +110,7 @@ describe('loadConfig', () => {
       database: { poolSize: 20, timeout: 3 },
       jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, generatedSecrets: false, accessTtl: 300, refreshTtl: 86400, refreshReuseGrace: 0 },
       sessionMaxAge: 2 * 86400,
+      auditRetention: 30 * 86400,
       passwordMinLength: 15,
       admin: { email: 'admin@example.com', password: 'admin-password-1' },
       signin: { maxFailures: 3, window: 600 },
@@ -174,7 +177,7 @@ describe('loadConfig', () => {
   });
 
   describe('durations', () => {
-    it.each(['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'SIGNIN_WINDOW', 'SHUTDOWN_TIMEOUT'])(
+    it.each(['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'SIGNIN_WINDOW', 'SHUTDOWN_TIMEOUT', 'AUDIT_RETENTION'])(
       '%s takes seconds or a unit suffix',
       (variable) => {
         // Keep JWT_REFRESH_TTL <= SESSION_MAX_AGE whatever is being set.
@@ -187,6 +190,7 @@ describe('loadConfig', () => {
             SIGNIN_WINDOW: config.signin.window,
             JWT_REFRESH_REUSE_GRACE: config.jwt.refreshReuseGrace,
             SHUTDOWN_TIMEOUT: config.shutdownTimeout,
+            AUDIT_RETENTION: config.auditRetention,
           })[variable];
         expect(key(loadConfig({ ...base, [variable]: '120' }))).toBe(120);
         expect(key(loadConfig({ ...base, [variable]: '2m' }))).toBe(120);
@@ -210,6 +214,8 @@ describe('loadConfig', () => {
       ['JWT_REFRESH_REUSE_GRACE', '-1s'],
       ['JWT_REFRESH_REUSE_GRACE', 'ten'],
       ['SHUTDOWN_TIMEOUT', '10 s'],
+      ['AUDIT_RETENTION', '0'],
+      ['AUDIT_RETENTION', '90 days'],
     ])('%s=%j is refused', (variable, value) => {
       const error = expectRefused({ [variable]: value }, variable);
       expect(error.message).toContain(value);

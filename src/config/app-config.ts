@@ -27,6 +27,8 @@ export interface AppConfig {
     refreshReuseGrace: number;
   };
   sessionMaxAge: number;
+  /** Seconds an audit event is kept (AUDIT_RETENTION). */
+  auditRetention: number;
   passwordMinLength: number;
   admin: { email: string; password: string | undefined } | undefined;
   signin: { maxFailures: number; window: number };
@@ -86,6 +88,7 @@ export function loadConfig(env: Environment): AppConfig {
       refreshReuseGrace: duration(env, 'JWT_REFRESH_REUSE_GRACE', '10s', 0, REFRESH_REUSE_GRACE_MAX),
     },
     sessionMaxAge,
+    auditRetention: duration(env, 'AUDIT_RETENTION', '90d'),
     passwordMinLength,
     admin: admin(env),
     signin: {

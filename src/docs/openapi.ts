@@ -62,6 +62,7 @@ function documentConfig(): Omit<OpenAPIObject, 'paths'> {
     .addTag('auth', 'Sign-up, sign-in, token refresh, sign-out, password change')
     .addTag('sessions', "The caller's devices")
     .addTag('users', 'The current user, and the administration of users (ADMIN)')
+    .addTag('audit', "Security events: the caller's own, and every user's (ADMIN)")
     .addTag('health', 'Liveness and database reachability')
     .build();
 }

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type AuthUser } from '../auth/auth.types.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
+import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { ParseUuidOr404Pipe } from '../common/id.pipe.js';
 import { ApiAccessToken, ApiErrors } from '../docs/api-responses.js';
 import { SessionViewDto } from './dto/session-view.dto.js';
@@ -31,7 +31,7 @@ export class SessionsController {
   @ApiErrors([404, 'No live session with that id belongs to the caller (malformed ids included)'])
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async revoke(@CurrentUser() user: AuthUser, @Param('id', ParseUuidOr404Pipe) id: string): Promise<void> {
-    if (!(await this.sessions.revokeOwn(user.id, id))) throw new NotFoundException('session not found');
+  async revoke(@CurrentUser() user: AuthUser, @Param('id', ParseUuidOr404Pipe) id: string, @Client() client: ClientInfo): Promise<void> {
+    if (!(await this.sessions.revokeOwn(user.id, id, client))) throw new NotFoundException('session not found');
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { type ClientInfo } from '../auth/auth.types.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
@@ -51,6 +53,7 @@ export class SessionsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly cache: LiveSessionCache,
+    private readonly audit: AuditService,
   ) {}
 
   async create(session: NewSession, db: Db = this.prisma): Promise<void> {
@@ -116,12 +119,16 @@ export class SessionsService {
     });
   }
 
-  /** Revokes one live session of the user; false when no such session belongs to them. */
-  async revokeOwn(userId: number, id: string): Promise<boolean> {
+  /** Revokes one live session of the user, with its event; false when no such session belongs to them. */
+  async revokeOwn(userId: number, id: string, client: ClientInfo): Promise<boolean> {
     const now = new Date();
-    const { count } = await this.prisma.session.updateMany({
-      where: { id, userId, ...liveAt(now) },
-      data: { revokedAt: now },
+    const count = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.session.updateMany({
+        where: { id, userId, ...liveAt(now) },
+        data: { revokedAt: now },
+      });
+      if (count > 0) await this.audit.record({ type: 'session.revoked', userId, sessionId: id, ...client }, tx);
+      return count;
     });
     if (count > 0) await this.afterRevocation();
     return count === 1;
@@ -158,9 +165,13 @@ export class SessionsService {
     return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
   }
 
-  async revoke(id: string): Promise<void> {
-    const { count } = await this.prisma.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count > 0) await this.afterRevocation();
+  /**
+   * Revokes the session inside the caller's transaction; true when this call revoked it. The caller
+   * calls afterRevocation() once the transaction has committed.
+   */
+  async revoke(id: string, tx: Prisma.TransactionClient): Promise<boolean> {
+    const { count } = await tx.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    return count > 0;
   }
 
   /**

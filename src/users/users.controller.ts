@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
-import { type AuthUser } from '../auth/auth.types.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
+import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
 import { ApiAccessToken, ApiErrors, ApiRoles, type ErrorStatus } from '../docs/api-responses.js';
@@ -60,8 +60,13 @@ export class UsersController {
   )
   @Roles([Role.ADMIN])
   @Patch(':id/role')
-  changeRole(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number, @Body() body: UpdateRoleDto): Promise<PublicUser> {
-    return this.users.changeRole(id, body.role, admin.id);
+  changeRole(
+    @CurrentUser() admin: AuthUser,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: UpdateRoleDto,
+    @Client() client: ClientInfo,
+  ): Promise<PublicUser> {
+    return this.users.changeRole(id, body.role, admin.id, client);
   }
 
   @ApiOperation({ summary: 'Revoke every session of a user: sign them out everywhere (ADMIN)' })
@@ -72,8 +77,8 @@ export class UsersController {
   @Roles([Role.ADMIN])
   @Delete(':id/sessions')
   @HttpCode(HttpStatus.NO_CONTENT)
-  revokeSessions(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
-    return this.users.revokeSessions(id, admin.id);
+  revokeSessions(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number, @Client() client: ClientInfo): Promise<void> {
+    return this.users.revokeSessions(id, admin.id, client);
   }
 
   @ApiOperation({ summary: 'Delete a user and all their sessions (ADMIN)' })
@@ -84,7 +89,7 @@ export class UsersController {
   @Roles([Role.ADMIN])
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  remove(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number): Promise<void> {
-    return this.users.remove(id, admin.id);
+  remove(@CurrentUser() admin: AuthUser, @Param('id', ParseIdPipe) id: number, @Client() client: ClientInfo): Promise<void> {
+    return this.users.remove(id, admin.id, client);
   }
 }

@@ -1,4 +1,6 @@
 import { ConflictException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { type ClientInfo } from '../auth/auth.types.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
@@ -24,6 +26,7 @@ export class UsersService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates a USER; 409 when the email is taken (the unique index decides, so races are safe). */
@@ -37,6 +40,12 @@ export class UsersService {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
+  /** The id of the account with this email, if any (to record a refused sign-in). */
+  async findIdByEmail(email: string): Promise<number | undefined> {
+    const user = await this.prisma.user.findUnique({ where: { email }, select: { id: true } });
+    return user?.id;
+  }
+
   /** Email and password hash of a signed-in user (password change). */
   findCredentials(id: number): Promise<{ email: string; passwordHash: string } | null> {
     return this.prisma.user.findUnique({ where: { id }, select: { email: true, passwordHash: true } });
@@ -47,11 +56,12 @@ export class UsersService {
     await this.prisma.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
   }
 
-  /** A new password: stored, and every session but `keepSessionId` revoked, in one transaction. */
-  async changePassword(id: number, passwordHash: string, keepSessionId: string): Promise<void> {
+  /** A new password: stored, every session but `keepSessionId` revoked, and the event, in one transaction. */
+  async changePassword(id: number, passwordHash: string, keepSessionId: string, client: ClientInfo): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       await tx.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
-      await this.sessions.revokeAllOfUser(id, { keep: keepSessionId, db: tx });
+      const revoked = await this.sessions.revokeAllOfUser(id, { keep: keepSessionId, db: tx });
+      await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
     });
     await this.sessions.afterRevocation();
   }
@@ -95,13 +105,15 @@ export class UsersService {
   }
 
   /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
-  async changeRole(id: number, role: Role, by: number): Promise<PublicUser> {
+  async changeRole(id: number, role: Role, by: number, client: ClientInfo): Promise<PublicUser> {
     const { user, changed } = await this.prisma.$transaction(async (tx) => {
       const current = await this.lockForAdminChange(tx, id);
       if (current.role === role) return { user: await tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT }), changed: false };
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       const updated = await tx.user.update({ where: { id }, data: { role }, select: PUBLIC_USER_SELECT });
-      await this.sessions.revokeAllOfUser(id, { db: tx });
+      const revoked = await this.sessions.revokeAllOfUser(id, { db: tx });
+      const detail = { from: current.role, to: role, sessionsRevoked: revoked };
+      await this.audit.record({ type: 'role.changed', userId: id, actorId: by, ...client, detail }, tx);
       return { user: updated, changed: true };
     });
     if (changed) {
@@ -111,20 +123,26 @@ export class UsersService {
     return toPublicUser(user);
   }
 
-  /** Deletes the user with their sessions (cascade). Never the last admin (409). */
-  async remove(id: number, by: number): Promise<void> {
+  /** Deletes the user with their sessions (cascade); their events stay. Never the last admin (409). */
+  async remove(id: number, by: number, client: ClientInfo): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const current = await this.lockForAdminChange(tx, id);
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       await tx.user.delete({ where: { id } });
+      await this.audit.record({ type: 'user.deleted', userId: id, actorId: by, ...client, detail: { role: current.role } }, tx);
     });
     await this.sessions.afterRevocation();
     this.logger.log({ event: 'user.deleted', userId: id, by });
   }
 
-  async revokeSessions(id: number, by: number): Promise<void> {
+  async revokeSessions(id: number, by: number, client: ClientInfo): Promise<void> {
     await this.findById(id);
-    const revoked = await this.sessions.revokeAllOfUser(id);
+    const revoked = await this.prisma.$transaction(async (tx) => {
+      const revoked = await this.sessions.revokeAllOfUser(id, { db: tx });
+      await this.audit.record({ type: 'user.sessions_revoked', userId: id, actorId: by, ...client, detail: { sessionsRevoked: revoked } }, tx);
+      return revoked;
+    });
+    if (revoked > 0) await this.sessions.afterRevocation();
     this.logger.log({ event: 'sessions.revoked', userId: id, by, revoked });
   }
 

@@ -196,6 +196,18 @@ describe('demo client at /demo, in headless Chromium', () => {
     expectProblems();
   }, STEP_TIMEOUT_MS);
 
+  it("shows the user's recent events (GET /auth/events) as text", async () => {
+    await waitForText('event-rows', 'signup');
+    const rows = await byTestId('event-rows').locator('tr').evaluateAll((elements) =>
+      elements.map((row) => Array.from((row as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (cell) => cell.textContent)),
+    );
+    expect(rows).toHaveLength(1);
+    const userAgent = (await page.evaluate(() => (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent)).slice(0, 512);
+    expect(rows[0]).toEqual([expect.any(String), 'signup', '127.0.0.1', userAgent]);
+    expect(await byTestId('event-rows').locator('tr td *').count()).toBe(0);
+    expectProblems();
+  }, STEP_TIMEOUT_MS);
+
   it('refreshes the access token shortly before it expires (timer from expiresIn), rotating the refresh token', async () => {
     const before = await storedRefreshToken();
     await waitForRefreshCount(1);
@@ -268,6 +280,9 @@ describe('demo client at /demo, in headless Chromium', () => {
     expect(rows.join('\n')).toContain(ADMIN_EMAIL);
     expect(rows.join('\n')).toContain(userEmail);
     expect(await textOf('user-range')).toBe('1–2');
+    // The admin's own events only: this sign-in, not the other user's sign-up.
+    await waitForText('event-rows', 'signin');
+    expect(await byTestId('event-rows').locator('tr').allTextContents()).toEqual([expect.stringContaining('signin')]);
     expectProblems();
   }, STEP_TIMEOUT_MS);
 

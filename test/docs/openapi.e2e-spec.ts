@@ -37,16 +37,18 @@ const CONTRACT: Record<string, number[]> = {
   'POST /auth/password': [204, 400, 401, 429],
   'GET /auth/sessions': [200, 401],
   'DELETE /auth/sessions/{id}': [204, 401, 404],
+  'GET /auth/events': [200, 400, 401],
   'GET /users/me': [200, 401],
   'GET /users': [200, 400, 401, 403],
   'PATCH /users/{id}/role': [200, 400, 401, 403, 404, 409],
   'DELETE /users/{id}/sessions': [204, 400, 401, 403, 404],
   'DELETE /users/{id}': [204, 400, 401, 403, 404, 409],
+  'GET /admin/events': [200, 400, 401, 403],
   'GET /health': [200, 503],
 };
 const WITH_JSON_BODY = ['POST /auth/signup', 'POST /auth/signin', 'POST /auth/password', 'PATCH /users/{id}/role'];
 const PUBLIC = ['POST /auth/signup', 'POST /auth/signin', 'GET /health'];
-const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}'];
+const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}', 'GET /admin/events'];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

@@ -12,6 +12,7 @@
 (() => {
   const REFRESH_TOKEN_KEY = 'nest-jwt-auth.demo.refreshToken';
   const PAGE_SIZE = 10;
+  const EVENTS_SHOWN = 10;
   const LOG_LIMIT = 30;
   /** Refresh this long before the access token expires: a fifth of its lifetime, at most a minute. */
   const refreshMarginMs = (lifetimeMs) => Math.min(60_000, lifetimeMs / 5);
@@ -196,6 +197,7 @@
     state.user = null;
     state.usersSkip = 0;
     writeRefreshToken(null);
+    $('event-rows').replaceChildren();
     render();
   }
 
@@ -207,6 +209,7 @@
     $('password').value = '';
     startSession(result.data);
     await loadProfile();
+    await loadEvents();
     if (state.user && state.user.role === 'ADMIN') await loadUsers();
   }
 
@@ -227,6 +230,12 @@
     render();
   }
 
+  /** The signed-in user's recent security events (sign-ins, sign-outs, password changes...). */
+  async function loadEvents() {
+    const result = await authorized('GET', `/auth/events?take=${EVENTS_SHOWN}`);
+    renderEvents(result.data);
+  }
+
   async function loadUsers() {
     const result = await authorized('GET', `/users?skip=${state.usersSkip}&take=${PAGE_SIZE}`);
     state.usersTotal = Number(result.headers.get('X-Total-Count') || 0);
@@ -236,7 +245,7 @@
   /** Both at once when an admin: concurrent requests that meet a 401 share one refresh. */
   async function reload() {
     const admin = state.user && state.user.role === 'ADMIN';
-    await Promise.all([loadProfile(), admin ? loadUsers() : null]);
+    await Promise.all([loadProfile(), loadEvents(), admin ? loadUsers() : null]);
   }
 
   // --- rendering (text only) ---
@@ -280,6 +289,20 @@
     $('user-range').textContent = users.length ? `${state.usersSkip + 1}–${state.usersSkip + users.length}` : 'none';
     $('users-prev').disabled = state.usersSkip === 0;
     $('users-next').disabled = state.usersSkip + PAGE_SIZE >= state.usersTotal;
+  }
+
+  function renderEvents(events) {
+    const rows = events.map((event) => {
+      const row = document.createElement('tr');
+      row.dataset.eventId = String(event.id);
+      for (const text of [new Date(event.createdAt).toLocaleString(), event.type, event.ip || '–', event.userAgent || '–']) {
+        const cell = document.createElement('td');
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    });
+    $('event-rows').replaceChildren(...rows);
   }
 
   function logCall(method, path, outcome, failed) {
@@ -352,6 +375,7 @@
         try {
           await refreshTokens();
           await loadProfile();
+          await loadEvents();
           if (state.user && state.user.role === 'ADMIN') await loadUsers();
         } finally {
           state.restoring = false;

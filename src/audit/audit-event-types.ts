@@ -1,0 +1,20 @@
+/**
+ * Every type of audit event. The column is plain text (no database enum or check), so a feature that
+ * records a new event adds its line here and nothing else.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'signup',
+  'signin',
+  'signin.failed',
+  'signin.locked',
+  'refresh.reuse',
+  'signout',
+  'signout.all',
+  'session.revoked',
+  'password.changed',
+  'role.changed',
+  'user.sessions_revoked',
+  'user.deleted',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

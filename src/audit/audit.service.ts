@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { type Prisma } from '../generated/prisma/client.js';
+import { type AuditEventType } from './audit-event-types.js';
+import { toAdminEventView, toOwnEventView, type AdminEventView, type OwnEventView } from './audit-event-view.js';
+
+/** Facts about an event: scalars only, and never a password, token, code or hash. */
+export type AuditDetail = Record<string, string | number | boolean | null>;
+
+export interface AuditEvent {
+  type: AuditEventType;
+  userId?: number | null;
+  sessionId?: string | null;
+  /** The admin who acted on another user. */
+  actorId?: number | null;
+  ip?: string;
+  userAgent?: string;
+  detail?: AuditDetail;
+}
+
+/** One page: newest first, ids below `before` when given. */
+export interface EventPage {
+  before?: number;
+  take: number;
+}
+
+/** Rows deleted per retention statement: each stays well inside DATABASE_TIMEOUT, however large the backlog. */
+const RETENTION_BATCH = 10_000;
+
+/** The one owner of the audit_events table. */
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Records an event in the transaction of the change it records (`tx`): it commits with the change
+   * or not at all. One INSERT.
+   */
+  async record(event: AuditEvent, tx: Prisma.TransactionClient): Promise<void> {
+    await tx.auditEvent.create({ data: event, select: { id: true } });
+  }
+
+  /** An event that belongs to no change (a refused sign-in): written on its own. */
+  recordStandalone(event: AuditEvent): Promise<void> {
+    return this.record(event, this.prisma);
+  }
+
+  /** The user's own events, newest first. */
+  async listOwn(userId: number, page: EventPage): Promise<OwnEventView[]> {
+    const rows = await this.prisma.auditEvent.findMany({ where: { userId, ...below(page.before) }, orderBy: { id: 'desc' }, take: page.take });
+    return rows.map(toOwnEventView);
+  }
+
+  /** Every event, newest first, optionally of one user and/or one type. */
+  async list(filter: { userId?: number; type?: AuditEventType }, page: EventPage): Promise<AdminEventView[]> {
+    const rows = await this.prisma.auditEvent.findMany({
+      where: { userId: filter.userId, type: filter.type, ...below(page.before) },
+      orderBy: { id: 'desc' },
+      take: page.take,
+    });
+    return rows.map(toAdminEventView);
+  }
+
+  /** Deletes the events older than AUDIT_RETENTION, in batches; returns how many. */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.config.auditRetention * 1000);
+    let deleted = 0;
+    for (;;) {
+      // Prisma's deleteMany has no LIMIT: one plain statement per batch.
+      const { rowCount } = await this.prisma.pool.query(
+        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE created_at < $1 LIMIT $2)',
+        [cutoff, RETENTION_BATCH],
+      );
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < RETENTION_BATCH) return deleted;
+    }
+  }
+}
+
+function below(before: number | undefined) {
+  return before === undefined ? {} : { id: { lt: BigInt(before) } };
+}
