@@ -1,7 +1,7 @@
 // The database fails under the running service: a PostgreSQL of this file's own (temporary directory,
 // own port) is stopped mid-traffic and started again; a lock makes it slow. The service runs in process
 // (startTestApp) against that server, with DATABASE_TIMEOUT 2s.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,40 @@ const TIMEOUT_MS = TIMEOUT_SECONDS * 1000;
 const MARGIN_MS = 1500;
 const RECOVERY_LIMIT_MS = 5000;
 const UNAVAILABLE = { statusCode: 503, message: 'database unavailable, try again shortly', error: 'Service Unavailable' };
+
+/** The processes whose parent is `pid` (from /proc: PostgreSQL's backends each run in a session of their own). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+/** SIGSTOP on the postmaster first (it forks no more), then on every backend: a server that stops answering. */
+function freezeServer(postmaster: number): number[] {
+  process.kill(postmaster, 'SIGSTOP');
+  const pids = [postmaster, ...childrenOf(postmaster)];
+  for (const pid of pids.slice(1)) process.kill(pid, 'SIGSTOP');
+  return pids;
+}
+
+function thawServer(pids: number[]): void {
+  for (const pid of [...pids].reverse()) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 describe('database faults: outage and recovery, slow queries', () => {
   let root: string;
@@ -48,7 +82,7 @@ describe('database faults: outage and recovery, slow queries', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (server) process.kill(-server.pid, 'SIGCONT'); // never leave a frozen server behind
+    if (server) thawServer([server.pid, ...childrenOf(server.pid)]); // never leave a frozen server behind
     await t?.close();
     await server?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
@@ -189,9 +223,7 @@ describe('database faults: outage and recovery, slow queries', () => {
     const users = await Promise.all(Array.from({ length: 3 }, signUp));
     // Warm the pool: idle connections to the server, which the freeze leaves open and silent.
     for (const user of users) expect((await call('GET', '/users/me', { token: user.accessToken })).status).toBe(200);
-    // The postmaster and every backend: the server runs in a process group of its own.
-    const group = -server!.pid;
-    process.kill(group, 'SIGSTOP');
+    const frozenPids = freezeServer(server!.pid);
     try {
       const frozen = await Promise.all([
         ['me', () => call('GET', '/users/me', { token: users[0].accessToken, timeoutMs: 15_000 })],
@@ -215,7 +247,7 @@ describe('database faults: outage and recovery, slow queries', () => {
       expect(health.status).toBe(503);
       expect(health.ms).toBeLessThan(TIMEOUT_MS + 1000);
     } finally {
-      process.kill(group, 'SIGCONT');
+      thawServer(frozenPids);
     }
 
     const thawedAt = performance.now();
