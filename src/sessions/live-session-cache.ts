@@ -63,6 +63,8 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   private client: pg.Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Gives up the current LISTEN connection (cache off, reconnect). */
+  private loseCurrent: ((error: Error) => void) | undefined;
   private listening = false;
   private stopped = false;
   private epoch = 0;
@@ -108,8 +110,10 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
 
   /** Resolves once every revocation committed before this call has reached this instance's listener. */
   async sync(): Promise<void> {
-    if (!this.listening || !this.client) return;
-    await this.roundTrip(this.client, SYNC_TIMEOUT_MS);
+    const client = this.listening ? this.client : undefined;
+    if (!client) return;
+    // Not back in time: the listener cannot be trusted with the revocation just made, so it counts as lost.
+    if (!(await this.roundTrip(client, SYNC_TIMEOUT_MS)) && this.client === client) this.loseCurrent?.(new Error(`sync marker not back within ${SYNC_TIMEOUT_MS} ms`));
     await new Promise((resolve) => setTimeout(resolve, SYNC_MARGIN_MS));
   }
 
@@ -126,12 +130,12 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  private scheduleHeartbeat(client: pg.Client, lose: (error: Error) => void): void {
+  private scheduleHeartbeat(client: pg.Client): void {
     this.heartbeatTimer = setTimeout(async () => {
       const seen = await this.roundTrip(client, HEARTBEAT_TIMEOUT_MS);
       if (this.client !== client) return;
-      if (seen) this.scheduleHeartbeat(client, lose);
-      else lose(new Error(`no heartbeat back within ${HEARTBEAT_TIMEOUT_MS} ms`));
+      if (seen) this.scheduleHeartbeat(client);
+      else this.loseCurrent?.(new Error(`no heartbeat back within ${HEARTBEAT_TIMEOUT_MS} ms`));
     }, HEARTBEAT_INTERVAL_MS).unref();
   }
 
@@ -165,10 +169,11 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     this.client = client;
+    this.loseCurrent = lose;
     this.epoch++;
     this.entries.clear();
     this.listening = true;
-    this.scheduleHeartbeat(client, lose);
+    this.scheduleHeartbeat(client);
   }
 
   private onNotification(payload: string): void {
@@ -195,6 +200,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   private onConnectionLost(client: pg.Client, error?: Error): void {
     if (this.client === client) clearTimeout(this.heartbeatTimer);
     this.client = undefined;
+    this.loseCurrent = undefined;
     if (this.listening && !this.stopped) this.logger.warn(`revocation listener lost (${error?.message ?? 'closed'}): cache off until it is back`);
     this.goDeaf();
     client.end().catch(() => undefined);
