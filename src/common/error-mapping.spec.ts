@@ -60,6 +60,9 @@ describe('toHttpException', () => {
     ['Prisma P1001', known('P1001', "Can't reach database server at `db:5432`")],
     ['Prisma P2024 (pool timeout)', known('P2024', 'Timed out fetching a new connection from the connection pool.')],
     ['Prisma P1017', known('P1017', 'Server has closed the connection.')],
+    ['client-side query timeout', new Error('Query read timeout')],
+    ['a query on the connection that timeout closed', new Error('Client was closed and is not queryable')],
+    ['Prisma P2028 (no connection for a transaction)', known('P2028', 'Transaction API error: Unable to start a transaction in the given time.')],
     ['a wrapped cause', Object.assign(new Error('query failed'), { cause: pgError('connect ECONNREFUSED 10.0.0.1:5432', 'ECONNREFUSED') })],
   ])('the database being unavailable (%s) is a 503', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

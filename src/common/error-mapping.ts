@@ -37,6 +37,10 @@ const DATABASE_DOWN = [
   /timeout exceeded when trying to connect/i,
   /Connection terminated/i,
   /canceling statement due to statement timeout/i,
+  // The client-side query timeout (a server that stopped answering), and a query on the connection it closed.
+  /Query read timeout|Client was closed and is not queryable/,
+  // Prisma's interactive transactions: no connection within maxWait, or the transaction's time ran out.
+  /Unable to start a transaction in the given time|cannot be executed on an expired transaction/,
   /terminating connection due to administrator command/i,
   /the database system is (starting up|shutting down)/i,
   /Can't reach database server|DatabaseNotReachable|ConnectionClosed|SocketTimeout/i,

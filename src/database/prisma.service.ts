@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { DATABASE_SERVER, type DatabaseServer } from './database-server.js';
+import { TimeoutSafeClient } from './timeout-safe-client.js';
 
 
 /**
@@ -35,16 +36,26 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 }
 
 /**
- * DATABASE_TIMEOUT bounds both the wait for a connection and each statement, so that a database that is
- * down or stuck gives a 503 in bounded time rather than a hanging request.
+ * The client-side timeout comes this long after the server's statement timeout, so that a slow statement is
+ * cancelled by the server (the connection stays usable) and only a server that does not answer at all
+ * (frozen, or a link silently gone) meets the client's.
+ */
+const CLIENT_TIMEOUT_SLACK_MS = 250;
+
+/**
+ * DATABASE_TIMEOUT bounds the wait for a connection and each statement, on the server (statement_timeout)
+ * and on the client (query_timeout: a server that stops answering without closing connections), so that a
+ * database that is down, stuck or frozen gives a 503 in bounded time rather than a hanging request.
  */
 function createPool(connectionString: string, config: AppConfig): pg.Pool {
   const timeoutMs = config.database.timeout * 1000;
   return new pg.Pool({
+    Client: TimeoutSafeClient,
     connectionString,
     max: config.database.poolSize,
     connectionTimeoutMillis: timeoutMs,
     statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + CLIENT_TIMEOUT_SLACK_MS,
     idleTimeoutMillis: 30_000,
   });
 }

@@ -11,9 +11,14 @@ export interface LiveSessionUser {
   sessionEnd: number;
 }
 
-/** The channel the database announces revoked and deleted sessions on (see the migration's triggers). */
+/**
+ * The channel the database announces revoked and deleted sessions on, by session id, and users whose role
+ * changed or who were deleted, as `user:<id>` (see the migrations' triggers).
+ */
 const CHANNEL = 'session_revoked';
-const SYNC_PREFIX = 'sync:';
+const USER_PREFIX = 'user:';
+/** Markers this service sends itself through the channel (sync and heartbeat). */
+const MARKER_PREFIX = 'sync:';
 const MAX_ENTRIES = 100_000;
 /** A safety net only: correctness comes from the notifications. */
 const ENTRY_TTL_MS = 60_000;
@@ -21,6 +26,17 @@ const SYNC_TIMEOUT_MS = 500;
 /** After this instance has the marker: time for the other listeners' backends to forward theirs. */
 const SYNC_MARGIN_MS = 50;
 const RECONNECT_DELAY_MS = 1_000;
+/**
+ * A marker every HEARTBEAT_INTERVAL_MS; one not back within HEARTBEAT_TIMEOUT_MS means the connection is
+ * silently broken: cache off, reconnect. Together well within the 10 s the API allows a broken listener.
+ */
+const HEARTBEAT_INTERVAL_MS = 2_000;
+const HEARTBEAT_TIMEOUT_MS = 3_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 3_000;
+/** TCP keepalive probes after this much silence (the OS default is about 2 hours). */
+const TCP_KEEPALIVE_DELAY_MS = 5_000;
+const SHUTDOWN_WAIT_MS = 1_000;
 
 /**
  * Which sessions are live, cached in process for the access-token check on every request, and kept
@@ -35,14 +51,20 @@ const RECONNECT_DELAY_MS = 1_000;
  *   the revocation committed (PostgreSQL delivers notifications in commit order), and then a short margin:
  *   each listening backend forwards notifications on its own schedule, so another instance may get the same
  *   notification a moment later. When the revoking request answers, the other instances have been told.
+ * - A connection can break without closing (a NAT or load balancer dropping the flow, a failover): a
+ *   heartbeat marker must come back in time, or the connection counts as lost. Every query on it has a
+ *   timeout, so `sync()` never hangs.
  */
 @Injectable()
 export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LiveSessionCache');
   private readonly entries = new Map<string, LiveSessionUser & { cachedAt: number }>();
-  private readonly pendingSyncs = new Map<string, () => void>();
+  private readonly pendingMarkers = new Map<string, (seen: boolean) => void>();
   private client: pg.Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Gives up the current LISTEN connection (cache off, reconnect). */
+  private loseCurrent: ((error: Error) => void) | undefined;
   private listening = false;
   private stopped = false;
   private epoch = 0;
@@ -57,8 +79,11 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.heartbeatTimer);
     this.goDeaf();
-    await this.client?.end().catch(() => undefined);
+    // A silently broken connection may never confirm its end: do not hold the shutdown for it.
+    const ended = this.client?.end().catch(() => undefined);
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
   }
 
   get(sessionId: string): LiveSessionUser | undefined {
@@ -85,20 +110,44 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
 
   /** Resolves once every revocation committed before this call has reached this instance's listener. */
   async sync(): Promise<void> {
-    if (!this.listening || !this.client) return;
-    const nonce = randomUUID();
-    const seen = new Promise<void>((resolve) => {
-      this.pendingSyncs.set(nonce, resolve);
-      setTimeout(() => this.settleSync(nonce), SYNC_TIMEOUT_MS).unref();
-    });
-    await this.client.query('SELECT pg_notify($1, $2)', [CHANNEL, SYNC_PREFIX + nonce]).catch(() => this.settleSync(nonce));
-    await seen;
+    const client = this.listening ? this.client : undefined;
+    if (!client) return;
+    // Not back in time: the listener cannot be trusted with the revocation just made, so it counts as lost.
+    if (!(await this.roundTrip(client, SYNC_TIMEOUT_MS)) && this.client === client) this.loseCurrent?.(new Error(`sync marker not back within ${SYNC_TIMEOUT_MS} ms`));
     await new Promise((resolve) => setTimeout(resolve, SYNC_MARGIN_MS));
+  }
+
+  /** Sends a marker through the channel; true once the listener has it back, false after `timeoutMs`. */
+  private roundTrip(client: pg.Client, timeoutMs: number): Promise<boolean> {
+    const nonce = randomUUID();
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => this.settleMarker(nonce, false), timeoutMs).unref();
+      this.pendingMarkers.set(nonce, (seen) => {
+        clearTimeout(timer);
+        resolve(seen);
+      });
+      client.query('SELECT pg_notify($1, $2)', [CHANNEL, MARKER_PREFIX + nonce]).catch(() => this.settleMarker(nonce, false));
+    });
+  }
+
+  private scheduleHeartbeat(client: pg.Client): void {
+    this.heartbeatTimer = setTimeout(async () => {
+      const seen = await this.roundTrip(client, HEARTBEAT_TIMEOUT_MS);
+      if (this.client !== client) return;
+      if (seen) this.scheduleHeartbeat(client);
+      else this.loseCurrent?.(new Error(`no heartbeat back within ${HEARTBEAT_TIMEOUT_MS} ms`));
+    }, HEARTBEAT_INTERVAL_MS).unref();
   }
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.server.url, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.server.url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: TCP_KEEPALIVE_DELAY_MS,
+    });
     let lost = false;
     const lose = (error?: Error) => {
       if (lost) return;
@@ -120,28 +169,38 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     this.client = client;
+    this.loseCurrent = lose;
     this.epoch++;
     this.entries.clear();
     this.listening = true;
+    this.scheduleHeartbeat(client);
   }
 
   private onNotification(payload: string): void {
-    if (payload.startsWith(SYNC_PREFIX)) {
-      this.settleSync(payload.slice(SYNC_PREFIX.length));
+    if (payload.startsWith(MARKER_PREFIX)) {
+      this.settleMarker(payload.slice(MARKER_PREFIX.length), true);
       return;
     }
     this.epoch++;
     this.stats.invalidations++;
-    this.entries.delete(payload);
+    if (payload.startsWith(USER_PREFIX)) this.dropUser(Number(payload.slice(USER_PREFIX.length)));
+    else this.entries.delete(payload);
   }
 
-  private settleSync(nonce: string): void {
-    this.pendingSyncs.get(nonce)?.();
-    this.pendingSyncs.delete(nonce);
+  /** Every cached session of the user (a role change or a deletion made in the database). */
+  private dropUser(userId: number): void {
+    for (const [sessionId, entry] of this.entries) if (entry.id === userId) this.entries.delete(sessionId);
+  }
+
+  private settleMarker(nonce: string, seen: boolean): void {
+    this.pendingMarkers.get(nonce)?.(seen);
+    this.pendingMarkers.delete(nonce);
   }
 
   private onConnectionLost(client: pg.Client, error?: Error): void {
+    if (this.client === client) clearTimeout(this.heartbeatTimer);
     this.client = undefined;
+    this.loseCurrent = undefined;
     if (this.listening && !this.stopped) this.logger.warn(`revocation listener lost (${error?.message ?? 'closed'}): cache off until it is back`);
     this.goDeaf();
     client.end().catch(() => undefined);
@@ -152,6 +211,6 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     this.listening = false;
     this.epoch++;
     this.entries.clear();
-    for (const nonce of [...this.pendingSyncs.keys()]) this.settleSync(nonce);
+    for (const nonce of [...this.pendingMarkers.keys()]) this.settleMarker(nonce, false);
   }
 }

@@ -1,7 +1,7 @@
 // The database fails under the running service: a PostgreSQL of this file's own (temporary directory,
 // own port) is stopped mid-traffic and started again; a lock makes it slow. The service runs in process
 // (startTestApp) against that server, with DATABASE_TIMEOUT 2s.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,40 @@ const TIMEOUT_MS = TIMEOUT_SECONDS * 1000;
 const MARGIN_MS = 1500;
 const RECOVERY_LIMIT_MS = 5000;
 const UNAVAILABLE = { statusCode: 503, message: 'database unavailable, try again shortly', error: 'Service Unavailable' };
+
+/** The processes whose parent is `pid` (from /proc: PostgreSQL's backends each run in a session of their own). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+/** SIGSTOP on the postmaster first (it forks no more), then on every backend: a server that stops answering. */
+function freezeServer(postmaster: number): number[] {
+  process.kill(postmaster, 'SIGSTOP');
+  const pids = [postmaster, ...childrenOf(postmaster)];
+  for (const pid of pids.slice(1)) process.kill(pid, 'SIGSTOP');
+  return pids;
+}
+
+function thawServer(pids: number[]): void {
+  for (const pid of [...pids].reverse()) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 describe('database faults: outage and recovery, slow queries', () => {
   let root: string;
@@ -48,6 +82,7 @@ describe('database faults: outage and recovery, slow queries', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (server) thawServer([server.pid, ...childrenOf(server.pid)]); // never leave a frozen server behind
     await t?.close();
     await server?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
@@ -183,4 +218,49 @@ describe('database faults: outage and recovery, slow queries', () => {
     expect(me.ms).toBeLessThan(TIMEOUT_MS);
     expect((await call('POST', '/auth/signin', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
   }, 60_000);
+
+  it('frozen database (SIGSTOP, connections left open): 503 within DATABASE_TIMEOUT plus a second, never a hang; thawed: recovers by itself', async () => {
+    const users = await Promise.all(Array.from({ length: 3 }, signUp));
+    // Warm the pool: idle connections to the server, which the freeze leaves open and silent.
+    for (const user of users) expect((await call('GET', '/users/me', { token: user.accessToken })).status).toBe(200);
+    const frozenPids = freezeServer(server!.pid);
+    try {
+      const frozen = await Promise.all([
+        ['me', () => call('GET', '/users/me', { token: users[0].accessToken, timeoutMs: 15_000 })],
+        ['me (another user)', () => call('GET', '/users/me', { token: users[1].accessToken, timeoutMs: 15_000 })],
+        ['signin', () => call('POST', '/auth/signin', { body: { email: users[2].email, password: PASSWORD }, timeoutMs: 15_000 })],
+        ['refresh', () => call('POST', '/auth/refresh', { token: users[2].refreshToken, timeoutMs: 15_000 })],
+        ['sessions', () => call('GET', '/auth/sessions', { token: users[1].accessToken, timeoutMs: 15_000 })],
+        ['signup', () => call('POST', '/auth/signup', { body: { email: uniqueEmail('fault'), password: PASSWORD }, timeoutMs: 15_000 })],
+      ].map(async ([name, send]) => {
+        try {
+          const response = await (send as () => ReturnType<typeof call>)();
+          return { name, status: response.status, body: response.body, ms: response.ms };
+        } catch (error) {
+          return { name, status: (error as HttpCallError).code, body: undefined, ms: (error as HttpCallError).ms };
+        }
+      }));
+      console.log(`frozen database: ${frozen.map((r) => `${String(r.name)} ${r.status} in ${r.ms.toFixed(0)} ms`).join(', ')}`);
+      for (const { name, status, body } of frozen) expect({ name, status, body }).toEqual({ name, status: 503, body: UNAVAILABLE });
+      expect(frozen.filter((r) => r.ms >= TIMEOUT_MS + 1000).map((r) => `${String(r.name)}: ${r.ms.toFixed(0)} ms`)).toEqual([]);
+      const health = await call('GET', '/health', { timeoutMs: 15_000 });
+      expect(health.status).toBe(503);
+      expect(health.ms).toBeLessThan(TIMEOUT_MS + 1000);
+    } finally {
+      thawServer(frozenPids);
+    }
+
+    const thawedAt = performance.now();
+    let recovered = false;
+    while (!recovered && performance.now() - thawedAt < RECOVERY_LIMIT_MS) {
+      const [health, me] = await Promise.all([call('GET', '/health'), call('GET', '/users/me', { token: users[0].accessToken })]);
+      recovered = health.status === 200 && me.status === 200;
+      if (!recovered) await sleep(50);
+    }
+    console.log(`frozen database: recovered ${(performance.now() - thawedAt).toFixed(0)} ms after the thaw`);
+    expect(recovered).toBe(true);
+    for (const user of users) expect((await call('GET', '/users/me', { token: user.accessToken })).status).toBe(200);
+    expect((await call('POST', '/auth/signin', { body: { email: users[2].email, password: PASSWORD } })).status).toBe(200);
+    expect(t!.logs.filter((line) => line.context === 'Exceptions' && Number(line.level) >= 50)).toEqual([]);
+  }, 90_000);
 });

@@ -87,4 +87,20 @@ describe('immediate revocation across instances', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await request(b.http).get('/users/me').set(bearer(user.accessToken)).expect(401);
   });
+
+  it('a role changed or a user deleted directly in the database is refused too', async () => {
+    const promoted = await sessionCachedOnB();
+    await a.prisma.user.update({ where: { id: promoted.id }, data: { role: 'ADMIN' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await request(b.http).get('/users/me').set(bearer(promoted.accessToken)).expect(401);
+    // Only the old tokens: a refresh gives a token with the new role.
+    const refreshed = await request(a.http).post('/auth/refresh').set(bearer(promoted.refreshToken)).expect(200);
+    const me = await request(b.http).get('/users/me').set(bearer(refreshed.body.accessToken)).expect(200);
+    expect(me.body.role).toBe('ADMIN');
+
+    const deleted = await sessionCachedOnB();
+    await a.prisma.user.delete({ where: { id: deleted.id } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await request(b.http).get('/auth/sessions').set(bearer(deleted.accessToken)).expect(401);
+  });
 });

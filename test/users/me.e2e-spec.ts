@@ -32,19 +32,23 @@ describe('GET /users/me', () => {
     expect(response.text).not.toMatch(/passwordHash|password_hash|\$argon2/);
   }, 30_000);
 
-  it('reads the user from the database, not from the token: a changed email and role show at once', async () => {
+  it('reads the user from the database, not from the token: a changed email shows at once; a changed role refuses the old token', async () => {
     const email = uniqueEmail('changed');
-    const updated = await t.prisma.user.update({ where: { id: user.id }, data: { email, role: 'ADMIN' } });
+    const updated = await t.prisma.user.update({ where: { id: user.id }, data: { email } });
     try {
       const response = await request(t.http).get('/users/me').set(bearer(user.accessToken));
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         id: user.id,
         email,
-        role: 'ADMIN',
+        role: 'USER',
         createdAt: updated.createdAt.toISOString(),
         updatedAt: updated.updatedAt.toISOString(),
       });
+      // API.md: after a role change, also one made directly in the database, the user's access tokens are refused.
+      await t.prisma.user.update({ where: { id: user.id }, data: { role: 'ADMIN' } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await request(t.http).get('/users/me').set(bearer(user.accessToken))).status).toBe(401);
     } finally {
       await t.prisma.user.update({ where: { id: user.id }, data: { email: user.email, role: 'USER' } });
     }

@@ -11,7 +11,9 @@ export const ACCESS_STRATEGY = 'jwt';
 
 /**
  * Accepts only access tokens (own key, pinned algorithm, iss, aud, `typ: at+jwt`) whose session is
- * still live: revocation takes effect on the next request, not when the token expires.
+ * still live and whose role is still the user's: revocation takes effect on the next request, not when
+ * the token expires. (The service's own role change revokes the sessions; one made directly in the
+ * database does not, so a token carrying the old role is refused here.)
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_STRATEGY) {
@@ -34,7 +36,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_STRAT
     const claims = claimsOf(jwt, ACCESS_TOKEN_TYPE);
     if (!claims) return false;
     const user = await this.sessions.findActiveUser(claims.sessionId);
-    if (!user || user.id !== claims.userId) return false;
+    if (!user || user.id !== claims.userId || user.role !== jwt.payload.role) return false;
     return { id: user.id, role: user.role, sessionId: claims.sessionId };
   }
 }
