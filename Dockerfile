@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 
-# Build stage: dev dependencies, Prisma client generation, TypeScript build.
-FROM node:20.20.2-bookworm AS build
+# Node.js 24 LTS (the version .ci/run also tests with). Build stage: dev dependencies, Prisma client generation,
+# TypeScript build.
+FROM node:24.22.3-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
@@ -14,7 +15,7 @@ RUN npm run build
 # Production dependencies: no dev, optional (embedded PostgreSQL binaries) or peer-only packages (the Prisma
 # CLI, TypeScript), no install scripts; argon2 compiled here for this Debian release: its prebuilt binary
 # crashed (SIGSEGV) on some hosts. Checked: `node dist/main.js` serves with exactly this node_modules (193 MB).
-FROM node:20.20.2-bookworm AS deps
+FROM node:24.22.3-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --omit=peer --ignore-scripts --no-audit --no-fund \
@@ -22,7 +23,7 @@ RUN npm ci --omit=dev --omit=optional --omit=peer --ignore-scripts --no-audit --
     && npm cache clean --force
 
 # Runtime stage: the built output, the production dependencies and the migrations; a non-root user.
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 # Memory: a bounded V8 heap and one malloc arena (argon2 buffers are not kept per thread) lower the peak RSS
 # (measured: bench/README.md, "Choices").
 ENV NODE_ENV=production \

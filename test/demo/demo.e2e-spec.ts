@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,12 @@ import { chromium, type BrowserContext, type Page, type Request } from 'playwrig
 import request from 'supertest';
 import { DEMO_CSP } from '../../src/demo/demo.controller.js';
 import { bearer, decodeJwt, PASSWORD, signIn, uniqueEmail } from '../support/api.js';
+import { chromePath, describeWhen } from '../support/requirements.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-/** Debian's chromium package (apt-get install -y chromium); playwright-core downloads no browser. */
-const CHROMIUM = '/usr/bin/chromium';
+/** CHROME_PATH, a Chromium or Chrome on PATH, or Playwright's own; playwright-core downloads no browser. */
+const CHROMIUM = chromePath();
+const describeWithChromium = describeWhen(CHROMIUM !== undefined, 'the demo page in headless Chromium', 'install Chromium or set CHROME_PATH');
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -46,7 +48,42 @@ interface PageGlobals {
 /** What Chromium logs for a fetch answered with an error status (not a page error: the page handles it). */
 const failedLoad = (status: number, reason: string) => `Failed to load resource: the server responded with a status of ${status} (${reason})`;
 
-describe('demo client at /demo, in headless Chromium', () => {
+describe('demo page over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('serves the page, its script and its styles with the page\'s own CSP and no-store; other routes keep the strict CSP', async () => {
+    const html = await request(t.http).get('/demo').expect(200);
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.headers['content-security-policy']).toBe(DEMO_CSP);
+    expect(html.headers['cache-control']).toBe('no-store');
+    expect(html.headers['x-content-type-options']).toBe('nosniff');
+    expect(html.text).toContain('<script src="/demo/app.js" defer></script>');
+    expect(html.text).not.toMatch(/<script>|<script [^>]*>[^<]+<\/script>|\son[a-z]+=/i);
+
+    const script = await request(t.http).get('/demo/app.js').expect(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers['cache-control']).toBe('no-store');
+    expect(script.text).toContain('/auth/refresh');
+    const styles = await request(t.http).get('/demo/app.css').expect(200);
+    expect(styles.headers['content-type']).toBe('text/css; charset=utf-8');
+
+    for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "form-action 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) {
+      expect(DEMO_CSP.split('; ')).toContain(directive);
+    }
+    expect(DEMO_CSP).not.toContain('unsafe-eval');
+    const health = await request(t.http).get('/health');
+    expect(health.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(health.headers['content-security-policy']).not.toBe(DEMO_CSP);
+  }, STEP_TIMEOUT_MS);
+});
+
+describeWithChromium('demo client at /demo, in headless Chromium', () => {
   let t: TestApp;
   let base: string;
   let profileDir: string;
@@ -58,10 +95,6 @@ describe('demo client at /demo, in headless Chromium', () => {
   const userEmail = uniqueEmail('demo');
 
   beforeAll(async () => {
-    // Never a silent skip: without the browser this suite fails, saying why.
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get update && apt-get install -y chromium)`);
-    }
     t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, JWT_ACCESS_TTL: `${ACCESS_TTL_SECONDS}s` });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const address = t.app.getHttpServer().address() as AddressInfo;
@@ -124,31 +157,6 @@ describe('demo client at /demo, in headless Chromium', () => {
     );
   /** The page's count of refreshes (since its last sign-in or reload) reaching `count`. */
   const waitForRefreshCount = (count: number) => waitForText('refresh-count', new RegExp(`^${count}$`));
-
-  it('serves the page, its script and its styles with the page\'s own CSP and no-store; other routes keep the strict CSP', async () => {
-    const html = await request(t.http).get('/demo').expect(200);
-    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(html.headers['content-security-policy']).toBe(DEMO_CSP);
-    expect(html.headers['cache-control']).toBe('no-store');
-    expect(html.headers['x-content-type-options']).toBe('nosniff');
-    expect(html.text).toContain('<script src="/demo/app.js" defer></script>');
-    expect(html.text).not.toMatch(/<script>|<script [^>]*>[^<]+<\/script>|\son[a-z]+=/i);
-
-    const script = await request(t.http).get('/demo/app.js').expect(200);
-    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(script.headers['cache-control']).toBe('no-store');
-    expect(script.text).toContain('/auth/refresh');
-    const styles = await request(t.http).get('/demo/app.css').expect(200);
-    expect(styles.headers['content-type']).toBe('text/css; charset=utf-8');
-
-    for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "form-action 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) {
-      expect(DEMO_CSP.split('; ')).toContain(directive);
-    }
-    expect(DEMO_CSP).not.toContain('unsafe-eval');
-    const health = await request(t.http).get('/health');
-    expect(health.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(health.headers['content-security-policy']).not.toBe(DEMO_CSP);
-  }, STEP_TIMEOUT_MS);
 
   it('loads without console errors or CSP violations, signed out', async () => {
     const response = await page.goto(`${base}/demo`, { waitUntil: 'load' });

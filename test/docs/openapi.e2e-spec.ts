@@ -24,7 +24,7 @@ interface OpenApiDocument {
 }
 
 /**
- * The statuses that ../shared/API.md gives each endpoint, the Limits section's 429s included. Every API
+ * The statuses that docs/API.md gives each endpoint, the Limits section's 429s included. Every API
  * operation must be listed here, and every one of these statuses must be in the document. Besides these,
  * every operation documents 503 (the database is down) and every JSON body 413 and 415 (Limits).
  */

@@ -1,9 +1,11 @@
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
+import { describeWhen, redisUrlForTests } from '../support/requirements.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = await redisUrlForTests();
+const describeWithRedis = describeWhen(REDIS_URL !== undefined, 'the Redis-backed rate-limit tests', 'start Redis on 127.0.0.1:6379 or set TEST_REDIS_URL');
 const THROTTLED_BODY = { statusCode: 429, message: 'too many requests, try again later' };
 
 const signUpFrom = (t: TestApp, client?: string) => {
@@ -156,7 +158,7 @@ describe('TRUST_PROXY as a list of proxy addresses', () => {
   });
 });
 
-describe('Redis-backed limits: two instances on one database share one budget', () => {
+describeWithRedis('Redis-backed limits: two instances on one database share one budget', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
