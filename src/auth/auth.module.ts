@@ -10,6 +10,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
+import { JwksController } from './jwks.controller.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { AccessTokenStrategy } from './strategies/access-token.strategy.js';
@@ -20,7 +21,7 @@ import { TokenService } from './token.service.js';
 
 @Module({
   imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule],
-  controllers: [AuthController],
+  controllers: [AuthController, JwksController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
     AuthService,

@@ -63,6 +63,7 @@ function documentConfig(): Omit<OpenAPIObject, 'paths'> {
     .addTag('sessions', "The caller's devices")
     .addTag('users', 'The current user, and the administration of users (ADMIN)')
     .addTag('health', 'Liveness and database reachability')
+    .addTag('keys', 'The public keys that verify access tokens, for other services')
     .build();
 }
 
