@@ -75,7 +75,7 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
       expect((await request(t.http).post('/auth/refresh').set(bearer(owner.refreshToken))).status).toBe(200);
     });
 
-    it('a lower-case scheme with a valid token is accepted (passport-jwt matches the scheme case-insensitively, as RFC 9110 says): 200', async () => {
+    it('a lower-case scheme with a valid token is accepted (the scheme is matched case-insensitively, as RFC 9110 says): 200', async () => {
       const response = await expectNothingWritten(t, () => request(t.http).get('/users/me').set('Authorization', `bearer ${victim.accessToken}`));
       expect(response.status).toBe(200);
       expect(response.body.id).toBe(victim.id);
