@@ -16,6 +16,7 @@ const swc = [
 
 // content-disposition 3 is ESM only and @fastify/static (CommonJS; it serves Swagger UI's files at /docs)
 // require()s it, which Jest cannot do on Node < 24.9: the e2e project compiles that package to CommonJS.
+// The same for jose 6, which jwks-rsa (CommonJS; examples/resource-server) require()s.
 const swcToCommonJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2023' }, module: { type: 'commonjs' } }];
 
 const common = {
@@ -35,8 +36,8 @@ export default {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform: { ...common.transform, '/node_modules/content-disposition/.+\\.js$': swcToCommonJs },
-      transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+      transform: { ...common.transform, '/node_modules/(content-disposition|jose)/.+\\.js$': swcToCommonJs },
+      transformIgnorePatterns: ['/node_modules/(?!(content-disposition|jose)/)'],
       globalSetup: '<rootDir>/test/setup/global-setup.js',
       // See test/setup/cjs-to-esm.js: @nestjs/throttler (CommonJS) rewritten as ESM for Jest on Node 20.
       moduleNameMapper: {

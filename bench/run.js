@@ -2,7 +2,7 @@
 // fresh PostgreSQL database, drives both with autocannon, and writes bench/results.md.
 // See bench/README.md. Progress goes to stderr; the Markdown table to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,11 @@ const ONLY = (process.env.BENCH_ENDPOINTS ?? '').split(',').filter(Boolean); // 
 const SKIP_BUILD = process.env.BENCH_SKIP_BUILD === '1';
 
 // ---- fixed configuration of the run ----------------------------------------------------------------
-const ACCESS_SECRET = 'bench-access-secret-0123456789-abcdefghijklmnop';
+// One P-256 key per run, given to the service and the reference alike (the service's JWT_ACCESS_KEYS format).
+const ACCESS_KEYS = (() => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'bench-key', alg: 'ES256', use: 'sig' }] });
+})();
 const REFRESH_SECRET = 'bench-refresh-secret-0123456789-qrstuvwxyz-ABCD';
 const ACCESS_TTL = 3600; // an hour: no token expires during a run
 const REFRESH_TTL = 604_800;
@@ -188,7 +192,7 @@ async function main() {
     NODE_ENV: 'production',
     PORT: String(servicePort),
     DATABASE_URL: database.url,
-    JWT_ACCESS_SECRET: ACCESS_SECRET,
+    JWT_ACCESS_KEYS: ACCESS_KEYS,
     JWT_REFRESH_SECRET: REFRESH_SECRET,
     JWT_ACCESS_TTL: String(ACCESS_TTL),
     JWT_REFRESH_TTL: String(REFRESH_TTL),
@@ -244,7 +248,7 @@ async function main() {
       DATABASE_URL: database.url,
       POOL_SIZE: String(pool.size),
       ...(pool.timeoutMs ? { DATABASE_TIMEOUT_MS: String(pool.timeoutMs) } : {}),
-      JWT_ACCESS_SECRET: ACCESS_SECRET,
+      JWT_ACCESS_KEYS: ACCESS_KEYS,
       JWT_REFRESH_SECRET: REFRESH_SECRET,
       JWT_ISSUER: constants.JWT_ISSUER,
       JWT_AUDIENCE: constants.JWT_AUDIENCE,

@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const config = configFromEnvironmentOrExit();
   const logger = createRootLogger(config);
   if (config.jwt.generatedSecrets) {
-    logger.warn('JWT_ACCESS_SECRET/JWT_REFRESH_SECRET unset: using random keys for this process; tokens die with it');
+    logger.warn('JWT_ACCESS_KEYS/JWT_REFRESH_SECRET unset: using random keys for this process; tokens die with it');
   }
   const app = await createApp(config, logger);
   exitGracefullyOnSignals(app, logger, config.shutdownTimeout);

@@ -1,5 +1,5 @@
 // The reference of the benchmark: the same essential work per endpoint as the service, with the same
-// libraries (jsonwebtoken with KeyObject keys, pg, argon2) and no framework, on plain node:http.
+// libraries (jsonwebtoken with KeyObject keys: ES256 access tokens, HS256 refresh tokens; pg, argon2) and no framework, on plain node:http.
 // It is what this machine can do for that work; the service's numbers are read against it.
 //
 // It implements the happy path of each benchmarked endpoint only (no grace window, no reuse
@@ -7,10 +7,10 @@
 // or 400 otherwise. It is never a second implementation of the API.
 //
 // Configuration (environment, set by bench/run.js):
-//   PORT, DATABASE_URL, POOL_SIZE, JWT_ACCESS_SECRET, JWT_REFRESH_SECRET, JWT_ISSUER, JWT_AUDIENCE,
+//   PORT, DATABASE_URL, POOL_SIZE, JWT_ACCESS_KEYS (the JWK set as JSON), JWT_REFRESH_SECRET, JWT_ISSUER, JWT_AUDIENCE,
 //   ACCESS_TTL_S, REFRESH_TTL_S, SESSION_MAX_AGE_S, DATABASE_TIMEOUT_MS, REFERENCE_WORKERS (default 1: one process)
 import cluster from 'node:cluster';
-import { createHash, createSecretKey, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
@@ -25,7 +25,8 @@ const required = (name) => {
 
 const PORT = Number(required('PORT'));
 const WORKERS = Math.max(1, Number(env.REFERENCE_WORKERS ?? 1));
-const ALGORITHM = 'HS256';
+const ACCESS_ALGORITHM = 'ES256';
+const REFRESH_ALGORITHM = 'HS256';
 const ISSUER = env.JWT_ISSUER ?? 'nest-jwt-auth';
 const AUDIENCE = env.JWT_AUDIENCE ?? 'nest-jwt-auth';
 const ACCESS_TYPE = env.JWT_ACCESS_TYPE ?? 'at+jwt';
@@ -34,12 +35,26 @@ const ACCESS_TTL = Number(env.ACCESS_TTL_S ?? 900);
 const REFRESH_TTL = Number(env.REFRESH_TTL_S ?? 604_800);
 const SESSION_MAX_AGE = Number(env.SESSION_MAX_AGE_S ?? 2_592_000);
 // Keys as KeyObjects, as the service holds them (a string key costs jsonwebtoken a PEM parse per call).
-const ACCESS_KEY = createSecretKey(Buffer.from(required('JWT_ACCESS_SECRET'), 'utf8'));
+/** The kid of a token's header, as the service's access strategy reads it. */
+function kidOf(token) {
+  try {
+    const kid = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'))?.kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// As the service: the first key of the set signs, every key verifies (picked by the token's kid).
+const ACCESS_KEYS = JSON.parse(required('JWT_ACCESS_KEYS')).keys.map((jwk) => ({ kid: jwk.kid, privateKey: createPrivateKey({ key: jwk, format: 'jwk' }) }));
+const ACCESS_SIGNING = ACCESS_KEYS[0];
+const ACCESS_PUBLIC_KEYS = new Map(ACCESS_KEYS.map(({ kid, privateKey }) => [kid, createPublicKey(privateKey)]));
 const REFRESH_KEY = createSecretKey(Buffer.from(required('JWT_REFRESH_SECRET'), 'utf8'));
-const VERIFY_OPTIONS = { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true };
+const ACCESS = { keyFor: (token) => ACCESS_PUBLIC_KEYS.get(kidOf(token)), options: { algorithms: [ACCESS_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true } };
+const REFRESH = { keyFor: () => REFRESH_KEY, options: { algorithms: [REFRESH_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true } };
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const USER_ID = /^[1-9]\d{0,9}$/;
-const BEARER = /^Bearer\s+(\S+)$/i;
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BODY_LIMIT = 16 * 1024;
 
 if (cluster.isPrimary && WORKERS > 1) {
@@ -67,12 +82,14 @@ function serve() {
   const hashToken = (token) => createHash('sha256').update(token).digest('hex');
 
   /** The subject and session of a verified token of the expected type, as the service's strategies check it. */
-  function verify(request, key, type) {
+  function verify(request, { keyFor, options }, type) {
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) return null;
     let decoded;
     try {
-      decoded = jwt.verify(match[1], key, VERIFY_OPTIONS);
+      const key = keyFor(match[1]);
+      if (!key) return null;
+      decoded = jwt.verify(match[1], key, options);
     } catch {
       return null;
     }
@@ -87,13 +104,14 @@ function serve() {
     const iat = epochSeconds();
     const exp = Math.min(iat + ACCESS_TTL, sessionEndSeconds);
     const payload = { sub: String(userId), sid: sessionId, role, iss: ISSUER, aud: AUDIENCE, iat, exp, jti: randomUUID() };
-    const token = jwt.sign(payload, ACCESS_KEY, { algorithm: ALGORITHM, header: { alg: ALGORITHM, typ: ACCESS_TYPE } });
+    const header = { alg: ACCESS_ALGORITHM, typ: ACCESS_TYPE, kid: ACCESS_SIGNING.kid };
+    const token = jwt.sign(payload, ACCESS_SIGNING.privateKey, { algorithm: ACCESS_ALGORITHM, header });
     return { token, expiresIn: exp - iat };
   }
 
   function signRefresh(fields) {
     const payload = { sub: String(fields.userId), sid: fields.sessionId, iss: ISSUER, aud: AUDIENCE, iat: fields.iat, exp: fields.exp, jti: fields.jti };
-    return jwt.sign(payload, REFRESH_KEY, { algorithm: ALGORITHM, header: { alg: ALGORITHM, typ: REFRESH_TYPE } });
+    return jwt.sign(payload, REFRESH_KEY, { algorithm: REFRESH_ALGORITHM, header: { alg: REFRESH_ALGORITHM, typ: REFRESH_TYPE } });
   }
 
   function pair(userId, role, sessionId, sessionEndSeconds, refreshToken) {
@@ -111,7 +129,7 @@ function serve() {
 
   // GET /users/me: verify, then one read of the live session joined with its user.
   async function me(request) {
-    const claims = verify(request, ACCESS_KEY, ACCESS_TYPE);
+    const claims = verify(request, ACCESS, ACCESS_TYPE);
     if (!claims) return [401, { statusCode: 401, message: 'invalid or missing access token' }];
     const { rows } = await pool.query(
       'SELECT u.id, u.email, u.role, u.created_at, u.updated_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()',
@@ -124,7 +142,7 @@ function serve() {
   // POST /auth/refresh: verify, sign the next refresh token, one conditional UPDATE that rotates the
   // session only if it still holds the presented token (and lives past the new token), sign an access token.
   async function refresh(request) {
-    const claims = verify(request, REFRESH_KEY, REFRESH_TYPE);
+    const claims = verify(request, REFRESH, REFRESH_TYPE);
     if (!claims) return [401, { statusCode: 401, message: 'invalid refresh token' }];
     const presented = hashToken(claims.token);
     const iat = epochSeconds();
@@ -210,7 +228,7 @@ function serve() {
 
   // GET /users?skip&take: verify (an ADMIN's token), one page of users, one count.
   async function listUsers(request, query) {
-    const claims = verify(request, ACCESS_KEY, ACCESS_TYPE);
+    const claims = verify(request, ACCESS, ACCESS_TYPE);
     if (!claims) return [401, { statusCode: 401, message: 'invalid or missing access token' }];
     if (claims.role !== 'ADMIN') return [403, { statusCode: 403, message: 'forbidden' }];
     const skip = Number(query.get('skip') ?? 0);

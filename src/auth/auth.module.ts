@@ -11,6 +11,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
+import { JwksController } from './jwks.controller.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { AccessTokenStrategy } from './strategies/access-token.strategy.js';
@@ -21,7 +22,7 @@ import { TokenService } from './token.service.js';
 
 @Module({
   imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule],
-  controllers: [AuthController],
+  controllers: [AuthController, JwksController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
     AuthService,

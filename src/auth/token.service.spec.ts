@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { loadConfig, type AppConfig } from '../config/app-config.js';
 import { Role } from '../generated/prisma/enums.js';
 import { tokenKeysFrom, type TokenKeys } from './token-keys.js';
 import { epochSeconds, hashToken, TokenService, type RefreshTokenFields } from './token.service.js';
 
+const jwk = (kid: string) => ({ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid });
 const SECRETS = {
-  JWT_ACCESS_SECRET: 'unit-access-secret-0123456789-abcdefghij',
+  JWT_ACCESS_KEYS: JSON.stringify({ keys: [jwk('signing-key'), jwk('older-key')] }),
   JWT_REFRESH_SECRET: 'unit-refresh-secret-0123456789-abcdefghij',
 };
 
@@ -64,7 +65,8 @@ describe('TokenService', () => {
       });
       const clock = { clockTimestamp: 1_800_000_010 };
       expect(jwt.verify(token, { secret: keys.refresh as unknown as string, algorithms: ['HS256'], ...clock })).toMatchObject({ sub: '7' });
-      expect(() => jwt.verify(token, { secret: keys.access as unknown as string, algorithms: ['HS256'], ...clock })).toThrow();
+      const accessPublicKey = keys.access.publicKeys.get('signing-key') as unknown as string;
+      expect(() => jwt.verify(token, { secret: accessPublicKey, algorithms: ['HS256'], ...clock })).toThrow();
     });
 
     it('a different refresh secret gives a different signature', () => {
@@ -83,7 +85,7 @@ describe('TokenService', () => {
       const after = epochSeconds(new Date());
       expect(expiresIn).toBe(900);
       const { header, payload } = decode(token);
-      expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+      expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: 'signing-key' });
       expect(payload).toEqual({
         sub: '42',
         sid: sessionId,
@@ -97,8 +99,21 @@ describe('TokenService', () => {
       expect(payload.iat as number).toBeGreaterThanOrEqual(before);
       expect(payload.iat as number).toBeLessThanOrEqual(after);
       expect((payload.exp as number) - (payload.iat as number)).toBe(900);
-      expect(jwt.verify(token, { secret: keys.access as unknown as string, algorithms: ['HS256'] })).toMatchObject({ sub: '42', sid: sessionId });
+    });
+
+    it('is signed ES256 by the first key of JWT_ACCESS_KEYS: its public key verifies it, the other key and the refresh key do not', () => {
+      const { token } = tokens.signAccessToken(user, sessionId, new Date(Date.now() + 86400_000));
+      const publicKey = (kid: string) => keys.access.publicKeys.get(kid) as unknown as string;
+      expect(jwt.verify(token, { publicKey: publicKey('signing-key'), algorithms: ['ES256'] })).toMatchObject({ sub: '42', sid: sessionId });
+      expect(() => jwt.verify(token, { publicKey: publicKey('older-key'), algorithms: ['ES256'] })).toThrow();
       expect(() => jwt.verify(token, { secret: keys.refresh as unknown as string, algorithms: ['HS256'] })).toThrow();
+    });
+
+    it('signs with another key when another key comes first', () => {
+      const [a, b] = (JSON.parse(SECRETS.JWT_ACCESS_KEYS) as { keys: object[] }).keys;
+      const swapped = loadConfig({ ...SECRETS, JWT_ACCESS_KEYS: JSON.stringify({ keys: [b, a] }) });
+      const service = new TokenService(new JwtService({}), tokenKeysFrom(swapped), swapped);
+      expect(decode(service.signAccessToken(user, sessionId, new Date(Date.now() + 86400_000)).token).header.kid).toBe('older-key');
     });
 
     it('never outlives the session: exp is capped by the session end, expiresIn shrinks with it', () => {

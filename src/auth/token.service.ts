@@ -4,7 +4,15 @@ import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { type Role } from '../generated/prisma/enums.js';
-import { ACCESS_TOKEN_TYPE, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_TYPE, TOKEN_KEYS } from './token.constants.js';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_TYPE,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  REFRESH_TOKEN_ALGORITHM,
+  REFRESH_TOKEN_TYPE,
+  TOKEN_KEYS,
+} from './token.constants.js';
 import { type TokenKeys } from './token-keys.js';
 
 /** Everything a refresh token says. Stored on the session, so the same token can be signed again. */
@@ -30,12 +38,14 @@ export class TokenService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** An access token for the session; it never outlives the session's absolute end. */
+  /** An access token for the session, signed by the first key of JWT_ACCESS_KEYS; it never outlives the session's absolute end. */
   signAccessToken(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date): SignedAccessToken {
     const iat = epochSeconds(new Date());
     const exp = Math.min(iat + this.config.jwt.accessTtl, epochSeconds(sessionEnd));
     const payload = { sub: String(user.id), sid: sessionId, role: user.role, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat, exp, jti: randomUUID() };
-    const token = this.jwt.sign(payload, { privateKey: this.keys.access, algorithm: JWT_ALGORITHM, header: { alg: JWT_ALGORITHM, typ: ACCESS_TOKEN_TYPE } });
+    const { kid, privateKey } = this.keys.access.signing;
+    const header = { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid };
+    const token = this.jwt.sign(payload, { privateKey, algorithm: ACCESS_TOKEN_ALGORITHM, header });
     return { token, expiresIn: exp - iat };
   }
 
@@ -50,7 +60,8 @@ export class TokenService {
       exp: fields.expiresAt,
       jti: fields.tokenId,
     };
-    return this.jwt.sign(payload, { privateKey: this.keys.refresh, algorithm: JWT_ALGORITHM, header: { alg: JWT_ALGORITHM, typ: REFRESH_TOKEN_TYPE } });
+    const header = { alg: REFRESH_TOKEN_ALGORITHM, typ: REFRESH_TOKEN_TYPE };
+    return this.jwt.sign(payload, { privateKey: this.keys.refresh, algorithm: REFRESH_TOKEN_ALGORITHM, header });
   }
 
   /** Fields of a new refresh token issued now for the session, capped by its absolute end when given. */

@@ -1,9 +1,22 @@
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig, type Environment } from './app-config.js';
 import { ConfigError } from './config.error.js';
 
-const ACCESS = 'a'.repeat(32);
+/** A private P-256 JWK with this kid (and any other members). */
+const privateJwk = (kid: string, extra: Record<string, unknown> = {}): JsonWebKey & Record<string, unknown> => ({
+  ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+  kid,
+  ...extra,
+});
+const keySet = (...keys: unknown[]) => JSON.stringify({ keys });
+const FIRST = privateJwk('first');
+const SECOND = privateJwk('second', { alg: 'ES256', use: 'sig' });
+const ACCESS_KEYS = keySet(FIRST, SECOND);
 const REFRESH = 'r'.repeat(32);
-const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH };
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_ACCESS_KEYS: ACCESS_KEYS, JWT_REFRESH_SECRET: REFRESH };
 
 /** The ConfigError that loadConfig throws for env (fails the test when it does not throw one). */
 function configError(env: Environment): ConfigError {
@@ -37,7 +50,7 @@ describe('loadConfig', () => {
         databaseUrl: undefined,
         database: { poolSize: 10, timeout: 5 },
         jwt: {
-          accessSecret: expect.any(String),
+          accessKeys: [{ kid: expect.any(String), privateKey: expect.anything() }],
           refreshSecret: expect.any(String),
           generatedSecrets: true,
           accessTtl: 15 * 60,
@@ -58,11 +71,15 @@ describe('loadConfig', () => {
       });
     });
 
-    it('generates random secrets per process: long, different from each other and between calls', () => {
-      expect(config.jwt.accessSecret.length).toBeGreaterThanOrEqual(32);
+    it('generates a random P-256 access key and refresh secret per process, different between calls', () => {
+      const [key] = config.jwt.accessKeys;
+      expect(key.privateKey.type).toBe('private');
+      expect(key.privateKey.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
       expect(config.jwt.refreshSecret.length).toBeGreaterThanOrEqual(32);
-      expect(config.jwt.accessSecret).not.toBe(config.jwt.refreshSecret);
-      expect(loadConfig({}).jwt.accessSecret).not.toBe(config.jwt.accessSecret);
+      const other = loadConfig({});
+      expect(other.jwt.accessKeys[0].kid).not.toBe(key.kid);
+      expect(other.jwt.accessKeys[0].privateKey.equals(key.privateKey)).toBe(false);
+      expect(other.jwt.refreshSecret).not.toBe(config.jwt.refreshSecret);
     });
 
     it('treats empty and blank variables as unset', () => {
@@ -83,7 +100,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgresql://u:p@localhost/app',
       DATABASE_POOL_SIZE: '20',
       DATABASE_TIMEOUT: '3s',
-      JWT_ACCESS_SECRET: ACCESS,
+      JWT_ACCESS_KEYS: ACCESS_KEYS,
       JWT_REFRESH_SECRET: REFRESH,
       JWT_ACCESS_TTL: '5m',
       JWT_REFRESH_TTL: '1d',
@@ -108,7 +125,17 @@ describe('loadConfig', () => {
       port: 8080,
       databaseUrl: 'postgresql://u:p@localhost/app',
       database: { poolSize: 20, timeout: 3 },
-      jwt: { accessSecret: ACCESS, refreshSecret: REFRESH, generatedSecrets: false, accessTtl: 300, refreshTtl: 86400, refreshReuseGrace: 0 },
+      jwt: {
+        accessKeys: [
+          { kid: 'first', privateKey: expect.anything() },
+          { kid: 'second', privateKey: expect.anything() },
+        ],
+        refreshSecret: REFRESH,
+        generatedSecrets: false,
+        accessTtl: 300,
+        refreshTtl: 86400,
+        refreshReuseGrace: 0,
+      },
       sessionMaxAge: 2 * 86400,
       auditRetention: 30 * 86400,
       passwordMinLength: 15,
@@ -123,37 +150,88 @@ describe('loadConfig', () => {
     });
   });
 
-  describe('JWT secrets', () => {
+  describe('JWT_REFRESH_SECRET', () => {
     it.each([
-      ['JWT_ACCESS_SECRET', { JWT_ACCESS_SECRET: 'a'.repeat(31), JWT_REFRESH_SECRET: REFRESH }],
-      ['JWT_REFRESH_SECRET', { JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: 'r'.repeat(31) }],
-      ['JWT_ACCESS_SECRET', { JWT_ACCESS_SECRET: 'short' }],
+      ['JWT_REFRESH_SECRET', { JWT_ACCESS_KEYS: ACCESS_KEYS, JWT_REFRESH_SECRET: 'r'.repeat(31) }],
       ['JWT_REFRESH_SECRET', { JWT_REFRESH_SECRET: 'short' }],
     ])('%s shorter than 32 characters is refused', (variable, env) => {
       expectRefused(env, variable);
     });
 
     it('32 characters are enough', () => {
-      const config = loadConfig({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH });
-      expect(config.jwt).toMatchObject({ accessSecret: ACCESS, refreshSecret: REFRESH, generatedSecrets: false });
+      const config = loadConfig({ JWT_ACCESS_KEYS: ACCESS_KEYS, JWT_REFRESH_SECRET: REFRESH });
+      expect(config.jwt).toMatchObject({ refreshSecret: REFRESH, generatedSecrets: false });
     });
 
-    it('equal secrets are refused, naming JWT_REFRESH_SECRET', () => {
-      const error = expectRefused({ JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS }, 'JWT_REFRESH_SECRET');
-      expect(error.message).toMatch(/JWT_ACCESS_SECRET/);
-      expect(error.message).not.toContain(ACCESS);
-    });
-
-    it('one secret set, the other generated: flagged as generated, and different', () => {
-      const config = loadConfig({ JWT_ACCESS_SECRET: ACCESS });
-      expect(config.jwt.accessSecret).toBe(ACCESS);
-      expect(config.jwt.refreshSecret).not.toBe(ACCESS);
+    it('the keys set, the refresh secret generated: flagged as generated', () => {
+      const config = loadConfig({ JWT_ACCESS_KEYS: ACCESS_KEYS });
+      expect(config.jwt.accessKeys.map((key) => key.kid)).toEqual(['first', 'second']);
+      expect(config.jwt.refreshSecret.length).toBeGreaterThanOrEqual(32);
       expect(config.jwt.generatedSecrets).toBe(true);
     });
   });
 
+  describe('JWT_ACCESS_KEYS', () => {
+    it('keeps the order of the set (the first signs) and parses each private key once', () => {
+      const { accessKeys } = loadConfig({ JWT_ACCESS_KEYS: keySet(SECOND, FIRST) }).jwt;
+      expect(accessKeys.map((key) => key.kid)).toEqual(['second', 'first']);
+      for (const key of accessKeys) {
+        expect(key.privateKey.type).toBe('private');
+        expect(key.privateKey.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
+      }
+      expect(accessKeys[0].privateKey.export({ format: 'jwk' }).d).toBe(SECOND.d);
+    });
+
+    it('reads @path/to/file.json', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'access-keys-'));
+      try {
+        const file = path.join(dir, 'keys.json');
+        writeFileSync(file, ACCESS_KEYS);
+        expect(loadConfig({ JWT_ACCESS_KEYS: `@${file}` }).jwt.accessKeys.map((key) => key.kid)).toEqual(['first', 'second']);
+        const error = expectRefused({ JWT_ACCESS_KEYS: `@${path.join(dir, 'missing.json')}` }, 'JWT_ACCESS_KEYS');
+        expect(error.message).toContain('missing.json');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    const { d: _d, ...publicOnly } = FIRST;
+    const rsa = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'rsa' };
+    const p384 = { ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'jwk' }), kid: 'p384' };
+    it.each([
+      ['not JSON', '{keys: nope}'],
+      ['a single key, not a set', JSON.stringify(FIRST)],
+      ['an empty set', keySet()],
+      ['keys not an array', JSON.stringify({ keys: FIRST })],
+      ['a key that is not an object', keySet('key')],
+      ['a key without kid', keySet({ ...FIRST, kid: undefined })],
+      ['an empty kid', keySet(privateJwk(''))],
+      ['a kid with a space', keySet(privateJwk('a b'))],
+      ['a kid twice', keySet(FIRST, privateJwk('first'))],
+      ['a public key only (no d)', keySet(publicOnly)],
+      ['an RSA key', keySet(rsa)],
+      ['a P-384 key', keySet(p384)],
+      ['a symmetric key', keySet({ kty: 'oct', k: 'c2VjcmV0', kid: 'oct' })],
+      ['alg other than ES256', keySet(privateJwk('k', { alg: 'HS256' }))],
+      ['use other than sig', keySet(privateJwk('k', { use: 'enc' }))],
+      ['a d that is not a P-256 scalar', keySet({ ...FIRST, d: 'AAAA' })],
+      ['x and y of another key', keySet({ ...FIRST, x: SECOND.x, y: SECOND.y })],
+    ])('%s is refused, naming JWT_ACCESS_KEYS and showing no key material', (_, value) => {
+      const error = expectRefused({ JWT_ACCESS_KEYS: value }, 'JWT_ACCESS_KEYS');
+      for (const secret of [FIRST.d, SECOND.d, rsa.d, p384.d]) expect(error.message).not.toContain(secret);
+    });
+
+    it('JWT_ACCESS_SECRET is refused (gone), naming JWT_ACCESS_KEYS, with or without the keys', () => {
+      for (const env of [{ JWT_ACCESS_SECRET: 'a'.repeat(32) }, { JWT_ACCESS_SECRET: 'a'.repeat(32), JWT_ACCESS_KEYS: ACCESS_KEYS }]) {
+        const error = expectRefused(env, 'JWT_ACCESS_SECRET');
+        expect(error.message).toContain('JWT_ACCESS_KEYS');
+        expect(error.message).not.toContain('a'.repeat(32));
+      }
+    });
+  });
+
   describe('production', () => {
-    it('starts with DATABASE_URL and both secrets; logs default to json', () => {
+    it('starts with DATABASE_URL, the access keys and the refresh secret; logs default to json', () => {
       const config = loadConfig(PRODUCTION);
       expect(config.nodeEnv).toBe('production');
       expect(config.log.format).toBe('json');
@@ -163,9 +241,10 @@ describe('loadConfig', () => {
     it.each([
       ['DATABASE_URL', { ...PRODUCTION, DATABASE_URL: undefined }],
       ['DATABASE_URL', { ...PRODUCTION, DATABASE_URL: '  ' }],
-      ['JWT_ACCESS_SECRET', { ...PRODUCTION, JWT_ACCESS_SECRET: undefined }],
+      ['JWT_ACCESS_KEYS', { ...PRODUCTION, JWT_ACCESS_KEYS: undefined }],
+      ['JWT_ACCESS_KEYS', { ...PRODUCTION, JWT_ACCESS_KEYS: ' ' }],
       ['JWT_REFRESH_SECRET', { ...PRODUCTION, JWT_REFRESH_SECRET: undefined }],
-      ['JWT_ACCESS_SECRET', { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }],
+      ['JWT_ACCESS_KEYS', { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }],
       ['DATABASE_URL', { NODE_ENV: 'production' }],
     ])('refuses to start without %s', (variable, env) => {
       expectRefused(env, variable);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isEmail } from 'class-validator';
 import ipaddr from 'ipaddr.js';
+import { generatedAccessKey, parseAccessKeys, type AccessKey } from './access-keys.js';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
 
@@ -18,9 +19,10 @@ export interface AppConfig {
     timeout: number;
   };
   jwt: {
-    accessSecret: string;
+    /** JWT_ACCESS_KEYS: the first key signs access tokens, every key verifies them. */
+    accessKeys: AccessKey[];
     refreshSecret: string;
-    /** True when the secrets were generated for this process (development only). */
+    /** True when the access keys or the refresh secret were generated for this process (development only). */
     generatedSecrets: boolean;
     accessTtl: number;
     refreshTtl: number;
@@ -147,25 +149,20 @@ function url(env: Environment, name: string, pattern: RegExp, what: string): str
 }
 
 function secrets(env: Environment, production: boolean) {
-  const access = optional(env, 'JWT_ACCESS_SECRET');
+  if (optional(env, 'JWT_ACCESS_SECRET') !== undefined) {
+    throw new ConfigError('JWT_ACCESS_SECRET', 'is no longer used: access tokens are signed with the keys of JWT_ACCESS_KEYS (npm run keys:generate)');
+  }
+  const accessKeys = optional(env, 'JWT_ACCESS_KEYS');
   const refresh = optional(env, 'JWT_REFRESH_SECRET');
-  for (const [name, value] of [
-    ['JWT_ACCESS_SECRET', access],
-    ['JWT_REFRESH_SECRET', refresh],
-  ] as const) {
-    if (value === undefined && production) throw new ConfigError(name, 'is required in production');
-    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError(name, `must be at least ${MIN_SECRET_LENGTH} characters long`);
-    }
+  if (accessKeys === undefined && production) throw new ConfigError('JWT_ACCESS_KEYS', 'is required in production');
+  if (refresh === undefined && production) throw new ConfigError('JWT_REFRESH_SECRET', 'is required in production');
+  if (refresh !== undefined && refresh.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('JWT_REFRESH_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters long`);
   }
-  if (access !== undefined && access === refresh) {
-    throw new ConfigError('JWT_REFRESH_SECRET', 'must differ from JWT_ACCESS_SECRET');
-  }
-  const generated = () => randomBytes(48).toString('base64url');
   return {
-    accessSecret: access ?? generated(),
-    refreshSecret: refresh ?? generated(),
-    generatedSecrets: access === undefined || refresh === undefined,
+    accessKeys: accessKeys === undefined ? [generatedAccessKey()] : parseAccessKeys(accessKeys),
+    refreshSecret: refresh ?? randomBytes(48).toString('base64url'),
+    generatedSecrets: accessKeys === undefined || refresh === undefined,
   };
 }
 

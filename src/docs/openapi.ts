@@ -64,6 +64,7 @@ function documentConfig(): Omit<OpenAPIObject, 'paths'> {
     .addTag('users', 'The current user, and the administration of users (ADMIN)')
     .addTag('audit', "Security events: the caller's own, and every user's (ADMIN)")
     .addTag('health', 'Liveness and database reachability')
+    .addTag('keys', 'The public keys that verify access tokens, for other services')
     .build();
 }
 

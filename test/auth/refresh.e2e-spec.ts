@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { type Server } from 'node:http';
 import { bearer, decodeJwt, signIn, signUp, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -44,7 +45,7 @@ describe('POST /auth/refresh', () => {
       expect(response.body.accessToken).not.toBe(user.accessToken);
 
       const access = decodeJwt(response.body.accessToken);
-      expect(access.header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+      expect(access.header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: TEST_ACCESS_KEY.kid });
       expect(access.payload).toMatchObject({ sub: String(user.id), sid: sidOf(user.accessToken), role: 'USER' });
       const next = decodeJwt(response.body.refreshToken);
       expect(next.header).toEqual({ alg: 'HS256', typ: 'rt+jwt' });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { PASSWORD, bearer, decodeJwt, signUp, uniqueEmail } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -37,7 +38,7 @@ describe('POST /auth/signin', () => {
       expiresIn: 900,
     });
     const access = decodeJwt(response.body.accessToken);
-    expect(access.header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    expect(access.header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: TEST_ACCESS_KEY.kid });
     expect(access.payload).toMatchObject({ sub: String(user.id), role: 'USER', iss: 'nest-jwt-auth', aud: 'nest-jwt-auth' });
     const refresh = decodeJwt(response.body.refreshToken);
     expect(refresh.header).toEqual({ alg: 'HS256', typ: 'rt+jwt' });

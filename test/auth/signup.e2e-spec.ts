@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { PASSWORD, decodeJwt, uniqueEmail } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -24,7 +25,7 @@ describe('POST /auth/signup', () => {
       expiresIn: 900,
     });
     const access = decodeJwt(response.body.accessToken);
-    expect(access.header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    expect(access.header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: TEST_ACCESS_KEY.kid });
     expect(access.payload).toEqual({
       sub: String(response.body.id),
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, verify, type KeyObject } from 'node:crypto';
+import { newAccessKey, TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { bearer, decodeJwt, signUp, type Session } from '../support/api.js';
 import {
   ACCESS_HEADER,
@@ -7,6 +8,7 @@ import {
   REFRESH_HEADER,
   REFRESH_KEY,
   nowSeconds,
+  signAsymmetricJwt,
   signJwt,
   tamperPayload,
   unsignedJwt,
@@ -16,6 +18,12 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const UNAUTHORIZED = { statusCode: 401, message: expect.any(String), error: 'Unauthorized' };
 const OTHER_KEY = 'some-other-secret-0123456789-abcdefghijkl';
+/** A P-256 key that the app does not hold, under the kid of the one it does. */
+const FOREIGN_KEY = newAccessKey(TEST_ACCESS_KEY.kid).privateKey;
+const KID = TEST_ACCESS_KEY.kid;
+/** The published public key, in the forms an attacker would try as an HMAC secret. */
+const PUBLIC_PEM = TEST_ACCESS_KEY.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const PUBLIC_JWK_JSON = JSON.stringify({ ...TEST_ACCESS_KEY.publicKey.export({ format: 'jwk' }), kid: KID, alg: 'ES256', use: 'sig' });
 
 /**
  * Token security: the app is presented with tokens it did not issue, built with the test secrets
@@ -40,9 +48,11 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
 
   const me = (token: string) => request(t.http).get('/users/me').set(bearer(token));
   const refresh = (token: string) => request(t.http).post('/auth/refresh').set(bearer(token));
-  /** An access token for `user`'s live session, with `changes` to its claims. */
-  const forgeAccess = (changes: Claims = {}, header: object = ACCESS_HEADER, key = ACCESS_KEY, hash?: 'sha512') =>
-    signJwt(header, { ...accessClaims, jti: randomUUID(), ...changes }, key, hash);
+  /** An access token for `user`'s live session, with `changes` to its claims, signed with a private key. */
+  const forgeAccess = (changes: Claims = {}, header: object = ACCESS_HEADER, key: KeyObject = ACCESS_KEY, hash?: 'sha384') =>
+    signAsymmetricJwt(header, { ...accessClaims, jti: randomUUID(), ...changes }, key, hash);
+  /** The same, HMAC-signed with `secret`. */
+  const forgeHmacAccess = (header: object, secret: string | Buffer) => signJwt(header, { ...accessClaims, jti: randomUUID() }, secret);
 
   async function expectMeRefused(token: string): Promise<void> {
     const response = await me(token);
@@ -51,10 +61,17 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
   }
 
   describe('the forging helper is right', () => {
-    it('re-signing the real tokens gives them back byte for byte', () => {
+    it('the real access token has the helper\'s header and verifies with the test key; the refresh token re-signs byte for byte', () => {
       const access = decodeJwt(user.accessToken);
+      expect(access.header).toEqual(ACCESS_HEADER);
+      const [header, payload, signature] = user.accessToken.split('.');
+      const input = Buffer.from(`${header}.${payload}`);
+      const p1363 = { key: TEST_ACCESS_KEY.publicKey, dsaEncoding: 'ieee-p1363' as const };
+      expect(verify('sha256', input, p1363, Buffer.from(signature, 'base64url'))).toBe(true);
+      // ECDSA signatures are randomised: the helper's own token over the same input verifies too.
+      const forged = signAsymmetricJwt(access.header, access.payload).split('.')[2];
+      expect(verify('sha256', input, p1363, Buffer.from(forged, 'base64url'))).toBe(true);
       const refreshToken = decodeJwt(user.refreshToken);
-      expect(signJwt(access.header, access.payload, ACCESS_KEY)).toBe(user.accessToken);
       expect(signJwt(refreshToken.header, refreshToken.payload, REFRESH_KEY)).toBe(user.refreshToken);
     });
 
@@ -76,18 +93,31 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
 
     it.each([
       ['alg none, empty signature', () => unsignedJwt({ alg: 'none', typ: 'at+jwt' }, accessClaims)],
+      ['alg none with the kid, empty signature', () => unsignedJwt({ alg: 'none', typ: 'at+jwt', kid: KID }, accessClaims)],
       ['alg none, original signature kept', () => `${unsignedJwt({ alg: 'none', typ: 'at+jwt' }, decodeJwt(user.accessToken).payload)}${user.accessToken.split('.')[2]}`],
       ['no signature at all', () => user.accessToken.split('.').slice(0, 2).join('.') + '.'],
       ['the role changed to ADMIN, signature kept', () => tamperPayload(user.accessToken, { role: 'ADMIN' })],
       ["the sub changed to another user's, signature kept", () => tamperPayload(user.accessToken, { sub: String(other.id) })],
       ['the exp pushed back, signature kept', () => tamperPayload(user.accessToken, { exp: nowSeconds() + 86400 })],
-      ['signed with another key', () => forgeAccess({}, ACCESS_HEADER, OTHER_KEY)],
-      ['signed with the refresh key (typ at+jwt)', () => forgeAccess({}, ACCESS_HEADER, REFRESH_KEY)],
-      ['signed with the access key but typ rt+jwt', () => forgeAccess({}, REFRESH_HEADER)],
-      ['signed with the access key but typ JWT', () => forgeAccess({}, { alg: 'HS256', typ: 'JWT' })],
-      ['signed with the access key but no typ', () => forgeAccess({}, { alg: 'HS256' })],
-      ['HS512 with the access key', () => forgeAccess({}, { alg: 'HS512', typ: 'at+jwt' }, ACCESS_KEY, 'sha512')],
-      ['labelled RS256, HMAC-signed with the access key', () => forgeAccess({}, { alg: 'RS256', typ: 'at+jwt' })],
+      ['signed with another P-256 key under the known kid', () => forgeAccess({}, ACCESS_HEADER, FOREIGN_KEY)],
+      ['signed with another P-256 key under an unknown kid', () => forgeAccess({}, { ...ACCESS_HEADER, kid: 'another-kid' }, FOREIGN_KEY)],
+      ['signed with the access key but under an unknown kid', () => forgeAccess({}, { ...ACCESS_HEADER, kid: 'another-kid' })],
+      ['signed with the access key but without kid', () => forgeAccess({}, { alg: 'ES256', typ: 'at+jwt' })],
+      ['signed with the access key but a kid that is not a string', () => forgeAccess({}, { ...ACCESS_HEADER, kid: [KID] })],
+      ['HS256 keyed with the published public key as PEM (key confusion)', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, PUBLIC_PEM)],
+      ['HS256 keyed with the published JWK as JSON (key confusion)', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, PUBLIC_JWK_JSON)],
+      ['HS256 keyed with the kid', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, KID)],
+      ['HS256 with the refresh key (typ at+jwt)', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt' }, REFRESH_KEY)],
+      ['HS256 with the refresh key and the kid', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, REFRESH_KEY)],
+      ['ES384 with a P-384 key under the known kid (a key of the wrong type)', () =>
+        forgeAccess({}, { ...ACCESS_HEADER, alg: 'ES384' }, generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'sha384')],
+      ['RS256 with an RSA key under the known kid (a key of the wrong type)', () =>
+        forgeAccess({}, { ...ACCESS_HEADER, alg: 'RS256' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)],
+      ['labelled RS256, ES256-signed with the access key', () => forgeAccess({}, { ...ACCESS_HEADER, alg: 'RS256' })],
+      ['labelled ES384, ES256-signed with the access key', () => forgeAccess({}, { ...ACCESS_HEADER, alg: 'ES384' })],
+      ['signed with the access key but typ rt+jwt', () => forgeAccess({}, { ...ACCESS_HEADER, typ: 'rt+jwt' })],
+      ['signed with the access key but typ JWT', () => forgeAccess({}, { ...ACCESS_HEADER, typ: 'JWT' })],
+      ['signed with the access key but no typ', () => forgeAccess({}, { alg: 'ES256', kid: KID })],
       ['a wrong iss', () => forgeAccess({ iss: 'someone-else' })],
       ['no iss', () => forgeAccess({ iss: undefined })],
       ['a wrong aud', () => forgeAccess({ aud: 'another-api' })],
@@ -123,7 +153,8 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
       ['the sub changed, signature kept', () => tamperPayload(victim.refreshToken, { sub: String(other.id) })],
       ['the exp pushed back, signature kept', () => tamperPayload(victim.refreshToken, { exp: nowSeconds() + 30 * 86400 })],
       ['signed with another key', () => forgeRefresh({}, REFRESH_HEADER, OTHER_KEY)],
-      ['signed with the access key (typ rt+jwt)', () => forgeRefresh({}, REFRESH_HEADER, ACCESS_KEY)],
+      ['ES256-signed with the access key (typ rt+jwt)', () => signAsymmetricJwt({ alg: 'ES256', typ: 'rt+jwt', kid: KID }, refreshClaims)],
+      ['HS256 keyed with the published access public key (typ rt+jwt)', () => forgeRefresh({}, REFRESH_HEADER, PUBLIC_PEM)],
       ['signed with the refresh key but typ at+jwt', () => forgeRefresh({}, ACCESS_HEADER)],
       ['HS512 with the refresh key', () => forgeRefresh({}, { alg: 'HS512', typ: 'rt+jwt' }, REFRESH_KEY, 'sha512')],
       ['labelled RS256, HMAC-signed with the refresh key', () => forgeRefresh({}, { alg: 'RS256', typ: 'rt+jwt' })],

@@ -45,9 +45,12 @@ const CONTRACT: Record<string, number[]> = {
   'DELETE /users/{id}': [204, 400, 401, 403, 404, 409],
   'GET /admin/events': [200, 400, 401, 403],
   'GET /health': [200, 503],
+  'GET /.well-known/jwks.json': [200],
 };
+/** Operations that never touch the database, so have no 503. */
+const WITHOUT_DATABASE = ['GET /.well-known/jwks.json'];
 const WITH_JSON_BODY = ['POST /auth/signup', 'POST /auth/signin', 'POST /auth/password', 'PATCH /users/{id}/role'];
-const PUBLIC = ['POST /auth/signup', 'POST /auth/signin', 'GET /health'];
+const PUBLIC = ['POST /auth/signup', 'POST /auth/signin', 'GET /health', 'GET /.well-known/jwks.json'];
 const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}', 'GET /admin/events'];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -146,7 +149,7 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     expect(apiOperations.map(([route]) => route).sort()).toEqual(Object.keys(CONTRACT).sort());
     for (const [route, operation] of apiOperations) {
       const statuses = Object.keys(operation.responses).map(Number);
-      const expected = [...CONTRACT[route], 503, ...(WITH_JSON_BODY.includes(route) ? [413, 415] : [])];
+      const expected = [...CONTRACT[route], ...(WITHOUT_DATABASE.includes(route) ? [] : [503]), ...(WITH_JSON_BODY.includes(route) ? [413, 415] : [])];
       expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(expected) });
 
       for (const [status, response] of Object.entries(operation.responses)) {
@@ -178,6 +181,10 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     expect(operation('post', '/auth/refresh').responses['200'].content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/TokenPairDto',
     });
+    expect(operation('get', '/.well-known/jwks.json').responses['200'].content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/JwkSetDto',
+    });
+    expect(Object.keys(document.components.schemas.PublicJwkDto.properties).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
     for (const [route, op] of apiOperations) {
       if (op.responses['429']) expect({ route, headers: op.responses['429'].headers }).toEqual({ route, headers: { 'Retry-After': expect.any(Object) } });
     }

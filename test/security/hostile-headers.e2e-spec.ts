@@ -53,15 +53,29 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
       expectCleanResponse(response);
     });
 
-    it('content after the token (Bearer <token> <garbage>): 401, or 200 as the token\'s own user (passport-jwt reads the first two words); never another identity', async () => {
-      const other = await signUp(t.http);
-      const response = await expectNothingWritten(t, () => request(t.http).get('/users/me').set('Authorization', `Bearer ${victim.accessToken} ${other.accessToken}`));
-      expect([200, 401]).toContain(response.status);
-      if (response.status === 200) expect(response.body.id).toBe(victim.id);
+    it.each([
+      ['another token', () => `Bearer ${victim.accessToken} ${victim.refreshToken}`],
+      ['a word', () => `Bearer ${victim.accessToken} extra`],
+      ['a second Bearer', () => `Bearer ${victim.accessToken} Bearer ${victim.accessToken}`],
+      ['a tab and a word', () => `Bearer ${victim.accessToken}\tx`],
+    ])('GET /users/me with content after a valid token (%s): 401, nothing written', async (_name, header) => {
+      const response = await expectNothingWritten(t, () => request(t.http).get('/users/me').set('Authorization', header()));
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ statusCode: 401, message: 'invalid or missing access token', error: 'Unauthorized' });
       expectCleanResponse(response);
     });
 
-    it('a lower-case scheme with a valid token is accepted (passport-jwt matches the scheme case-insensitively, as RFC 9110 says): 200', async () => {
+    it('POST /auth/refresh with content after a valid refresh token: 401, nothing written, the token still works after', async () => {
+      const owner = await signUp(t.http);
+      for (const header of [`Bearer ${owner.refreshToken} extra`, `Bearer ${owner.refreshToken} ${owner.refreshToken}`]) {
+        const response = await expectNothingWritten(t, () => request(t.http).post('/auth/refresh').set('Authorization', header));
+        expect(response.status).toBe(401);
+        expectCleanResponse(response);
+      }
+      expect((await request(t.http).post('/auth/refresh').set(bearer(owner.refreshToken))).status).toBe(200);
+    });
+
+    it('a lower-case scheme with a valid token is accepted (the scheme is matched case-insensitively, as RFC 9110 says): 200', async () => {
       const response = await expectNothingWritten(t, () => request(t.http).get('/users/me').set('Authorization', `bearer ${victim.accessToken}`));
       expect(response.status).toBe(200);
       expect(response.body.id).toBe(victim.id);

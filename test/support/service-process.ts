@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { httpCall } from './http-client.js';
+import { accessKeySet, newAccessKey } from './access-keys.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -138,7 +139,7 @@ export const SERVICE_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
   LOG_FORMAT: 'json',
   // Not test-app.ts's TEST_SECRETS: importing that module would load the whole application into the test.
-  JWT_ACCESS_SECRET: 'reliability-access-secret-0123456789-abcdefghij',
+  JWT_ACCESS_KEYS: accessKeySet(newAccessKey('reliability-access-key')),
   JWT_REFRESH_SECRET: 'reliability-refresh-secret-0123456789-abcdefghij',
   RATE_LIMIT_PER_MINUTE: '1000000',
   SIGNIN_MAX_FAILURES: '1000',

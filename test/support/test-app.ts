@@ -5,10 +5,11 @@ import { createApp } from '../../src/app.factory.js';
 import { createRootLogger } from '../../src/logging/root-logger.js';
 import { loadConfig, type AppConfig, type Environment } from '../../src/config/app-config.js';
 import { PrismaService } from '../../src/database/prisma.service.js';
+import { accessKeySet, TEST_ACCESS_KEY } from './access-keys.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_SECRETS = {
-  JWT_ACCESS_SECRET: 'test-access-secret-0123456789-abcdefghij',
+  JWT_ACCESS_KEYS: accessKeySet(TEST_ACCESS_KEY),
   JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789-abcdefghij',
 };
 

@@ -1,19 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { type AuthUser } from '../auth.types.js';
-import { ACCESS_TOKEN_TYPE, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, TOKEN_KEYS } from '../token.constants.js';
-import { type TokenKeys } from '../token-keys.js';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER, TOKEN_KEYS } from '../token.constants.js';
+import { kidOf, type TokenKeys } from '../token-keys.js';
+import { bearerToken } from './bearer-token.js';
 import { claimsOf, type DecodedJwt } from './decoded-jwt.js';
 
 export const ACCESS_STRATEGY = 'jwt';
 
 /**
- * Accepts only access tokens (own key, pinned algorithm, iss, aud, `typ: at+jwt`) whose session is
- * still live and whose role is still the user's: revocation takes effect on the next request, not when
- * the token expires. (The service's own role change revokes the sessions; one made directly in the
- * database does not, so a token carrying the old role is refused here.)
+ * Accepts only access tokens (ES256 only, a public key of JWT_ACCESS_KEYS named by the `kid`, iss, aud,
+ * `typ: at+jwt`) whose session is still live and whose role is still the user's: revocation takes effect
+ * on the next request, not when the token expires. (The service's own role change revokes the sessions;
+ * one made directly in the database does not, so a token carrying the old role is refused here.)
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_STRATEGY) {
@@ -22,10 +23,15 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_STRAT
     private readonly sessions: SessionsService,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject (typed as string | Buffer).
-      secretOrKey: keys.access as unknown as string,
-      algorithms: [JWT_ALGORITHM],
+      jwtFromRequest: bearerToken,
+      // An unknown kid fails authentication (401). passport-jwt hands the key to jsonwebtoken, which takes a
+      // KeyObject (typed as string | Buffer); jsonwebtoken also refuses an HMAC algorithm with a public key.
+      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: Error | null, key?: string) => void) => {
+        const key = keys.access.publicKeys.get(kidOf(rawJwt) ?? '');
+        if (key) done(null, key as unknown as string);
+        else done(new Error('unknown kid'));
+      },
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
       jsonWebTokenOptions: { complete: true },

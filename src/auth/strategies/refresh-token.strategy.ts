@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { type RefreshCredentials } from '../auth.types.js';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_TYPE, TOKEN_KEYS } from '../token.constants.js';
+import { JWT_AUDIENCE, JWT_ISSUER, REFRESH_TOKEN_ALGORITHM, REFRESH_TOKEN_TYPE, TOKEN_KEYS } from '../token.constants.js';
 import { type TokenKeys } from '../token-keys.js';
+import { bearerToken } from './bearer-token.js';
 import { claimsOf, type DecodedJwt } from './decoded-jwt.js';
 
 export const REFRESH_STRATEGY = 'jwt-refresh';
-
-const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** Accepts only refresh tokens (own key, pinned algorithm, iss, aud, `typ: rt+jwt`); the session is checked by the refresh itself. */
 @Injectable()
@@ -17,7 +16,7 @@ export class RefreshTokenStrategy extends PassportStrategy(Strategy, REFRESH_STR
     super({
       jwtFromRequest: bearerToken,
       secretOrKey: keys.refresh as unknown as string,
-      algorithms: [JWT_ALGORITHM],
+      algorithms: [REFRESH_TOKEN_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
       jsonWebTokenOptions: { complete: true },
