@@ -2,7 +2,7 @@
 // fresh PostgreSQL database, drives both with autocannon, and writes bench/results.md.
 // See bench/README.md. Progress goes to stderr; the Markdown table to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';

@@ -196,7 +196,7 @@ function serve() {
     }
     const { rows } = await pool.query('SELECT id, email, role, password_hash FROM users WHERE email = $1', [email.trim().toLowerCase()]);
     const user = rows[0];
-    let matches = false;
+    let matches;
     try {
       matches = user ? await argon2.verify(user.password_hash, password.normalize('NFKC')) : false;
     } catch {

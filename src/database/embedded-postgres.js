@@ -100,7 +100,7 @@ function initialise(dataDir, user, initdb) {
     );
   } catch (error) {
     const stderr = /** @type {{ stderr?: Buffer }} */ (error).stderr?.toString().trim();
-    throw new Error(`initdb failed in ${dataDir}: ${stderr || error}`);
+    throw new Error(`initdb failed in ${dataDir}: ${stderr || error}`, { cause: error });
   } finally {
     rmSync(pwfile, { force: true });
   }

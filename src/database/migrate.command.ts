@@ -3,6 +3,7 @@ import { loadConfig } from '../config/app-config.js';
 import { embeddedDatabase, externalDatabase } from './database-server.js';
 import { migrate } from './migrator.js';
 
+/* eslint-disable no-console -- a command-line tool: its output is the point */
 const config = loadConfig(process.env);
 const server = config.databaseUrl ? externalDatabase(config.databaseUrl) : await embeddedDatabase();
 try {

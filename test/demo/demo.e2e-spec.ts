@@ -109,7 +109,7 @@ describeWithChromium('demo client at /demo, in headless Chromium', () => {
         timeout: 20_000,
       });
     } catch (error) {
-      throw new Error(`Chromium (${CHROMIUM}) could not start: ${(error as Error).message}`);
+      throw new Error(`Chromium (${CHROMIUM}) could not start: ${(error as Error).message}`, { cause: error });
     }
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
