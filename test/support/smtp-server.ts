@@ -22,8 +22,8 @@ export class TestSmtpServer {
   private server: SMTPServer | undefined;
   private port = 0;
 
-  /** `starttls`: offer STARTTLS (with smtp-server's self-signed certificate). */
-  constructor(private readonly options: { starttls?: boolean } = {}) {}
+  /** `starttls`: offer STARTTLS (with smtp-server's self-signed certificate); `delayMs`: answer each mail that late. */
+  constructor(private readonly options: { starttls?: boolean; delayMs?: number } = {}) {}
 
   /** The URL the service is given as SMTP_URL. */
   get url(): string {
@@ -38,7 +38,8 @@ export class TestSmtpServer {
       logger: false,
       onData: (stream, session, callback) => {
         simpleParser(stream)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
             this.received.push({
               to: session.envelope.rcptTo.map((address) => address.address).join(','),
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
