@@ -126,6 +126,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'json',
       SHUTDOWN_TIMEOUT: '30s',
+      SMTP_URL: 'smtp://mailer:secret@mail.example.com:587',
+      MAIL_FROM: 'Example <no-reply@example.com>',
+      APP_URL: 'https://app.example.com/',
+      PASSWORD_RESET_TTL: '15m',
+      EMAIL_VERIFY_TTL: '2h',
     });
     expect(config).toEqual({
       nodeEnv: 'test',
@@ -154,6 +159,13 @@ describe('loadConfig', () => {
       corsOrigins: ['https://app.example.com'],
       log: { level: 'debug', format: 'json' },
       shutdownTimeout: 30,
+      mail: {
+        smtpUrl: 'smtp://mailer:secret@mail.example.com:587',
+        from: 'Example <no-reply@example.com>',
+        appUrl: 'https://app.example.com/',
+        passwordResetTtl: 900,
+        emailVerifyTtl: 7200,
+      },
     });
   });
 
