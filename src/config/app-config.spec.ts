@@ -292,6 +292,8 @@ describe('loadConfig', () => {
         emailVerifyTtl: 172800,
       });
       expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' }).mail.smtpUrl).toBe('smtp://127.0.0.1:2525');
+      // By default the links lead to this service's own demo page, on its port.
+      expect(loadConfig({ PORT: '8080' }).mail.appUrl).toBe('http://localhost:8080/demo');
     });
 
     it.each([

@@ -89,9 +89,10 @@ export function loadConfig(env: Environment): AppConfig {
 
   const passwordMinLength = integer(env, 'PASSWORD_MIN_LENGTH', 8, 1, PASSWORD_MAX_LENGTH);
 
+  const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
     nodeEnv,
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     databaseUrl,
     database: {
       poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
@@ -120,11 +121,11 @@ export function loadConfig(env: Environment): AppConfig {
       format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
     },
     shutdownTimeout: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
-    mail: mail(env, production),
+    mail: mail(env, production, port),
   };
 }
 
-function mail(env: Environment, production: boolean): MailConfig {
+function mail(env: Environment, production: boolean, port: number): MailConfig {
   const smtpUrl = url(env, 'SMTP_URL', /^smtps?:\/\/[^/?#]/, 'an smtp:// or smtps:// URL (smtp://user:pass@host:587)');
   if (smtpUrl === undefined && production) throw new ConfigError('SMTP_URL', 'is required in production (without it emails are only logged)');
   const from = optional(env, 'MAIL_FROM') ?? 'nest-jwt-auth <no-reply@localhost>';
@@ -132,15 +133,15 @@ function mail(env: Environment, production: boolean): MailConfig {
   return {
     smtpUrl,
     from,
-    appUrl: appUrl(env),
+    appUrl: appUrl(env, port),
     passwordResetTtl: duration(env, 'PASSWORD_RESET_TTL', '1h', 60),
     emailVerifyTtl: duration(env, 'EMAIL_VERIFY_TTL', '24h', 60),
   };
 }
 
-/** The links are `APP_URL#reset=<token>`: an http(s) URL without a fragment of its own. */
-function appUrl(env: Environment): string {
-  const text = optional(env, 'APP_URL') ?? 'http://localhost:3000/demo';
+/** The links are `APP_URL#reset=<token>`: an http(s) URL without a fragment of its own. By default, this service's demo page. */
+function appUrl(env: Environment, port: number): string {
+  const text = optional(env, 'APP_URL') ?? `http://localhost:${port}/demo`;
   let parsed: URL | undefined;
   try {
     parsed = new URL(text);
