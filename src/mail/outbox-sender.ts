@@ -20,7 +20,8 @@ export class OutboxSender implements OnApplicationShutdown {
   private again = false;
   private stopped = false;
   private failing = false;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** One timer, for the earliest retry due. */
+  private retryTimer: { at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly outbox: MailOutbox,
@@ -48,7 +49,7 @@ export class OutboxSender implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.retryTimers) clearTimeout(timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
     await this.running;
     this.transport.close();
   }
@@ -90,12 +91,14 @@ export class OutboxSender implements OnApplicationShutdown {
   }
 
   private retryAfter(seconds: number): void {
-    if (this.stopped) return;
+    const at = Date.now() + seconds * 1000 + 50;
+    if (this.stopped || (this.retryTimer && this.retryTimer.at <= at)) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
     const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
+      this.retryTimer = undefined;
       void this.deliverDue();
-    }, seconds * 1000 + 50);
+    }, at - Date.now());
     timer.unref();
-    this.retryTimers.add(timer);
+    this.retryTimer = { at, timer };
   }
 }

@@ -227,6 +227,23 @@ describe('email verification and password reset, through a real SMTP server', ()
       }
       expect(await t.prisma.passwordResetRequest.count()).toBe(0);
     });
+
+    it('hostile bodies on the public email routes: 400, 413 or 415, never a 500', async () => {
+      for (const path of ['/auth/password/forgot', '/auth/password/reset', '/auth/email/verify']) {
+        const text = await request(t.http).post(path).set('Content-Type', 'text/plain').send('email=a@example.com');
+        expect({ path, status: [400, 415].includes(text.status) }).toEqual({ path, status: true });
+        const huge = await request(t.http).post(path).send({ email: 'a@example.com', token: 'x'.repeat(17 * 1024) });
+        expect({ path, status: huge.status }).toEqual({ path, status: 413 });
+        const broken = await request(t.http).post(path).set('Content-Type', 'application/json').send('{"token":');
+        expect({ path, status: broken.status }).toEqual({ path, status: 400 });
+        const proto = await request(t.http).post(path).set('Content-Type', 'application/json').send('{"__proto__":{"x":1},"token":"t","email":"a@example.com"}');
+        expect({ path, status: proto.status }).toEqual({ path, status: 400 });
+      }
+      const longPassword = await reset('C'.repeat(43), 'p'.repeat(129));
+      expect(longPassword.status).toBe(400);
+      expect(longPassword.text).not.toBe(INVALID_TOKEN_BODY);
+      expect(await t.prisma.passwordResetRequest.count()).toBe(0);
+    });
   });
 });
 
