@@ -51,7 +51,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     // upsert: another instance starting at the same moment may have created it meanwhile.
     const user = await this.prisma.user.upsert({
       where: { email: admin.email },
-      create: { email: admin.email, passwordHash, role: Role.ADMIN },
+      create: { email: admin.email, passwordHash, role: Role.ADMIN, emailVerified: true },
       update: { role: Role.ADMIN },
       select: { id: true },
     });

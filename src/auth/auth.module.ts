@@ -4,16 +4,20 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { EmailTokensModule } from '../email-tokens/email-tokens.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { EmailFlowsController } from './email-flows.controller.js';
+import { EmailVerificationService } from './email-verification.service.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwksController } from './jwks.controller.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { AccessTokenStrategy } from './strategies/access-token.strategy.js';
 import { RefreshTokenStrategy } from './strategies/refresh-token.strategy.js';
 import { TOKEN_KEYS } from './token.constants.js';
@@ -21,8 +25,8 @@ import { tokenKeysFrom } from './token-keys.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule],
-  controllers: [AuthController, JwksController],
+  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, EmailTokensModule],
+  controllers: [AuthController, JwksController, EmailFlowsController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
     AuthService,
@@ -30,6 +34,8 @@ import { TokenService } from './token.service.js';
     PasswordHasher,
     PasswordPolicy,
     AdminBootstrap,
+    EmailVerificationService,
+    PasswordResetService,
     AccessTokenStrategy,
     RefreshTokenStrategy,
     // Order matters: authenticate first, then check roles.

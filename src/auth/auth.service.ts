@@ -4,6 +4,8 @@ import { AuditService, type AuditEvent } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { EmailLinks } from '../email-tokens/email-links.service.js';
+import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
@@ -41,16 +43,21 @@ export class AuthService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly emailLinks: EmailLinks,
+    private readonly emailTokens: EmailTokens,
   ) {}
 
-  /** Creates a USER and opens its first session, in one transaction: both or neither. */
+  /** Creates a USER, opens its first session and queues its verification email, in one transaction: all or nothing. */
   async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
     this.policy.check(credentials.password);
     const passwordHash = await this.hasher.hash(credentials.password);
-    return this.prisma.$transaction(async (tx) => {
+    const response = await this.prisma.$transaction(async (tx) => {
       const user = await this.users.create(credentials.email, passwordHash, tx);
+      await this.emailLinks.sendVerification(user, tx);
       return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup', tx)) };
     });
+    this.emailLinks.afterCommit();
+    return response;
   }
 
   async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
@@ -134,6 +141,7 @@ export class AuthService {
     }
     await attempt.release();
     await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId, client);
+    await this.emailTokens.discard(user.id, [EmailTokenPurpose.RESET_PASSWORD]); // a reset link sent earlier must not undo the change
     this.logger.log({ event: 'password.changed', userId: user.id, sessionId: user.sessionId });
   }
 

@@ -16,7 +16,7 @@ const FIRST = privateJwk('first');
 const SECOND = privateJwk('second', { alg: 'ES256', use: 'sig' });
 const ACCESS_KEYS = keySet(FIRST, SECOND);
 const REFRESH = 'r'.repeat(32);
-const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_ACCESS_KEYS: ACCESS_KEYS, JWT_REFRESH_SECRET: REFRESH };
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_ACCESS_KEYS: ACCESS_KEYS, JWT_REFRESH_SECRET: REFRESH, SMTP_URL: 'smtp://mail.example.com:587' };
 
 /** The ConfigError that loadConfig throws for env (fails the test when it does not throw one). */
 function configError(env: Environment): ConfigError {
@@ -68,6 +68,13 @@ describe('loadConfig', () => {
         corsOrigins: [],
         log: { level: 'info', format: 'pretty' },
         shutdownTimeout: 10,
+        mail: {
+          smtpUrl: undefined,
+          from: 'nest-jwt-auth <no-reply@localhost>',
+          appUrl: 'http://localhost:3000/demo',
+          passwordResetTtl: 3600,
+          emailVerifyTtl: 86400,
+        },
       });
     });
 
@@ -119,6 +126,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'json',
       SHUTDOWN_TIMEOUT: '30s',
+      SMTP_URL: 'smtp://mailer:secret@mail.example.com:587',
+      MAIL_FROM: 'Example <no-reply@example.com>',
+      APP_URL: 'https://app.example.com/',
+      PASSWORD_RESET_TTL: '15m',
+      EMAIL_VERIFY_TTL: '2h',
     });
     expect(config).toEqual({
       nodeEnv: 'test',
@@ -147,6 +159,13 @@ describe('loadConfig', () => {
       corsOrigins: ['https://app.example.com'],
       log: { level: 'debug', format: 'json' },
       shutdownTimeout: 30,
+      mail: {
+        smtpUrl: 'smtp://mailer:secret@mail.example.com:587',
+        from: 'Example <no-reply@example.com>',
+        appUrl: 'https://app.example.com/',
+        passwordResetTtl: 900,
+        emailVerifyTtl: 7200,
+      },
     });
   });
 
@@ -246,12 +265,48 @@ describe('loadConfig', () => {
       ['JWT_REFRESH_SECRET', { ...PRODUCTION, JWT_REFRESH_SECRET: undefined }],
       ['JWT_ACCESS_KEYS', { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }],
       ['DATABASE_URL', { NODE_ENV: 'production' }],
+      ['SMTP_URL', { ...PRODUCTION, SMTP_URL: undefined }],
     ])('refuses to start without %s', (variable, env) => {
       expectRefused(env, variable);
     });
 
     it('production still refuses short secrets', () => {
       expectRefused({ ...PRODUCTION, JWT_REFRESH_SECRET: 'too-short' }, 'JWT_REFRESH_SECRET');
+    });
+  });
+
+  describe('mail', () => {
+    it('reads SMTP_URL (smtp:// or smtps://), MAIL_FROM, APP_URL and the token lifetimes', () => {
+      const config = loadConfig({
+        SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+        MAIL_FROM: 'Example <no-reply@example.com>',
+        APP_URL: 'https://app.example.com/account',
+        PASSWORD_RESET_TTL: '30m',
+        EMAIL_VERIFY_TTL: '2d',
+      });
+      expect(config.mail).toEqual({
+        smtpUrl: 'smtps://user:pass@mail.example.com:465',
+        from: 'Example <no-reply@example.com>',
+        appUrl: 'https://app.example.com/account',
+        passwordResetTtl: 1800,
+        emailVerifyTtl: 172800,
+      });
+      expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' }).mail.smtpUrl).toBe('smtp://127.0.0.1:2525');
+      // By default the links lead to this service's own demo page, on its port.
+      expect(loadConfig({ PORT: '8080' }).mail.appUrl).toBe('http://localhost:8080/demo');
+    });
+
+    it.each([
+      ['SMTP_URL', { SMTP_URL: 'http://mail.example.com' }],
+      ['SMTP_URL', { SMTP_URL: 'smtp://' }],
+      ['MAIL_FROM', { MAIL_FROM: 'no address' }],
+      ['APP_URL', { APP_URL: 'javascript:alert(1)' }],
+      ['APP_URL', { APP_URL: 'https://app.example.com/#page' }],
+      ['APP_URL', { APP_URL: 'not a url' }],
+      ['PASSWORD_RESET_TTL', { PASSWORD_RESET_TTL: '10s' }],
+      ['EMAIL_VERIFY_TTL', { EMAIL_VERIFY_TTL: 'soon' }],
+    ])('refuses a bad %s', (variable, env) => {
+      expectRefused(env, variable);
     });
   });
 

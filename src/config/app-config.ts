@@ -41,6 +41,20 @@ export interface AppConfig {
   corsOrigins: string[];
   log: { level: LogLevel; format: 'json' | 'pretty' };
   shutdownTimeout: number;
+  mail: MailConfig;
+}
+
+/** Email delivery and the links in emails (issue 14). */
+export interface MailConfig {
+  /** Unset (outside production): each mail is written to the log instead. */
+  smtpUrl: string | undefined;
+  from: string;
+  /** The page that handles `#verify=` and `#reset=` links. */
+  appUrl: string;
+  /** Seconds a password-reset token stays valid. */
+  passwordResetTtl: number;
+  /** Seconds an email-verification token stays valid. */
+  emailVerifyTtl: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -75,9 +89,10 @@ export function loadConfig(env: Environment): AppConfig {
 
   const passwordMinLength = integer(env, 'PASSWORD_MIN_LENGTH', 8, 1, PASSWORD_MAX_LENGTH);
 
+  const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
     nodeEnv,
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     databaseUrl,
     database: {
       poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
@@ -106,7 +121,37 @@ export function loadConfig(env: Environment): AppConfig {
       format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
     },
     shutdownTimeout: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
+    mail: mail(env, production, port),
   };
+}
+
+function mail(env: Environment, production: boolean, port: number): MailConfig {
+  const smtpUrl = url(env, 'SMTP_URL', /^smtps?:\/\/[^/?#]/, 'an smtp:// or smtps:// URL (smtp://user:pass@host:587)');
+  if (smtpUrl === undefined && production) throw new ConfigError('SMTP_URL', 'is required in production (without it emails are only logged)');
+  const from = optional(env, 'MAIL_FROM') ?? 'nest-jwt-auth <no-reply@localhost>';
+  if (/[\r\n]/.test(from) || !/@/.test(from)) throw new ConfigError('MAIL_FROM', 'must be an address such as "Example <no-reply@example.com>"');
+  return {
+    smtpUrl,
+    from,
+    appUrl: appUrl(env, port),
+    passwordResetTtl: duration(env, 'PASSWORD_RESET_TTL', '1h', 60),
+    emailVerifyTtl: duration(env, 'EMAIL_VERIFY_TTL', '24h', 60),
+  };
+}
+
+/** The links are `APP_URL#reset=<token>`: an http(s) URL without a fragment of its own. By default, this service's demo page. */
+function appUrl(env: Environment, port: number): string {
+  const text = optional(env, 'APP_URL') ?? `http://localhost:${port}/demo`;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || text.includes('#')) {
+    throw new ConfigError('APP_URL', `must be an http:// or https:// URL without a #fragment (got "${text}")`);
+  }
+  return text;
 }
 
 function optional(env: Environment, name: string): string | undefined {

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { type FastifyInstance } from 'fastify';
 import { SignUpDto } from '../auth/dto/sign-up.dto.js';
 import { ChangePasswordDto } from '../auth/dto/change-password.dto.js';
+import { ResetPasswordDto } from '../auth/dto/email-flows.dto.js';
 import { type AppConfig } from '../config/app-config.js';
 import { ACCESS_TOKEN_SCHEME, REFRESH_TOKEN_SCHEME } from './api-responses.js';
 
@@ -73,6 +74,7 @@ function documentPasswordPolicy(document: OpenAPIObject, minLength: number): Ope
   const newPasswords: [string, string][] = [
     [SignUpDto.name, 'password'],
     [ChangePasswordDto.name, 'newPassword'],
+    [ResetPasswordDto.name, 'newPassword'],
   ];
   for (const [schemaName, property] of newPasswords) {
     const schema = document.components?.schemas?.[schemaName];

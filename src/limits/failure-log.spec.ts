@@ -22,6 +22,17 @@ describe('MemoryFailureLog', () => {
     expect(await log.reserve('k', 1, WINDOW_MS, 2)).toHaveProperty('id');
   });
 
+  it('clearGroup forgets every key reserved with that group, and only those', async () => {
+    const log = new MemoryFailureLog();
+    await log.reserve('a-client-1', 1, WINDOW_MS, 0, 'a');
+    await log.reserve('a-client-2', 1, WINDOW_MS, 0, 'a');
+    await log.reserve('b-client-1', 1, WINDOW_MS, 0, 'b');
+    await log.clearGroup('a');
+    expect(await log.reserve('a-client-1', 1, WINDOW_MS, 1, 'a')).toHaveProperty('id');
+    expect(await log.reserve('a-client-2', 1, WINDOW_MS, 1, 'a')).toHaveProperty('id');
+    expect(await log.reserve('b-client-1', 1, WINDOW_MS, 1, 'b')).toHaveProperty('retryAfterMs');
+  });
+
   it('stays bounded under a flood of distinct keys (random emails): at most maxKeys are kept', async () => {
     const log = new MemoryFailureLog(1_000);
     for (let i = 0; i < 20_000; i++) await log.reserve(`flood-${i}`, 5, WINDOW_MS, i);

@@ -11,8 +11,10 @@ import { type RedisConnection } from './redis.provider.js';
  */
 export interface FailureLog {
   /** Counts an attempt and returns its id, or returns the milliseconds to wait when the key is at the limit. */
-  reserve(key: string, max: number, windowMs: number, now: number): Promise<{ id: string } | { retryAfterMs: number }>;
+  reserve(key: string, max: number, windowMs: number, now: number, group?: string): Promise<{ id: string } | { retryAfterMs: number }>;
   release(key: string, id: string): Promise<void>;
+  /** Forgets every key reserved with this group (all clients of one email, after a password reset). */
+  clearGroup(group: string): Promise<void>;
 }
 
 /** The time until the attempt that must leave the window for the key to drop under `max`. */
@@ -30,10 +32,13 @@ export const MAX_TRACKED_KEYS = 50_000;
 
 export class MemoryFailureLog implements FailureLog {
   private readonly attempts: LRUCache<string, { id: string; at: number }[]>;
+  /** The keys of each group, kept as long as their attempts are. */
+  private readonly groups: LRUCache<string, Set<string>>;
   private nextId = 0;
 
   constructor(maxKeys = MAX_TRACKED_KEYS) {
     this.attempts = new LRUCache({ max: maxKeys });
+    this.groups = new LRUCache({ max: maxKeys });
   }
 
   /** How many keys are tracked now. */
@@ -41,7 +46,8 @@ export class MemoryFailureLog implements FailureLog {
     return this.attempts.size;
   }
 
-  async reserve(key: string, max: number, windowMs: number, now: number): Promise<{ id: string } | { retryAfterMs: number }> {
+  async reserve(key: string, max: number, windowMs: number, now: number, group?: string): Promise<{ id: string } | { retryAfterMs: number }> {
+    if (group !== undefined) this.groups.set(group, (this.groups.get(group) ?? new Set()).add(key), { ttl: windowMs });
     const recent = (this.attempts.get(key) ?? []).filter((attempt) => attempt.at > now - windowMs);
     if (recent.length >= max) {
       this.attempts.set(key, recent, { ttl: windowMs });
@@ -59,6 +65,11 @@ export class MemoryFailureLog implements FailureLog {
     if (remaining.length > 0) this.attempts.set(key, remaining, { noUpdateTTL: true });
     else this.attempts.delete(key);
   }
+
+  async clearGroup(group: string): Promise<void> {
+    for (const key of this.groups.get(group) ?? []) this.attempts.delete(key);
+    this.groups.delete(group);
+  }
 }
 
 /** Check and count in one step: a sorted set per key (score: time), shared by every instance. */
@@ -72,15 +83,27 @@ if count >= max then
 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if KEYS[2] then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
 return {1, 0}
+`;
+
+/** Deletes every key of a group (a set of the keys' full names), then the group. */
+const CLEAR_GROUP = `
+for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', key) end
+redis.call('DEL', KEYS[1])
+return 1
 `;
 
 export class RedisFailureLog implements FailureLog {
   constructor(private readonly redis: Redis) {}
 
-  async reserve(key: string, max: number, windowMs: number, now: number) {
+  async reserve(key: string, max: number, windowMs: number, now: number, group?: string) {
     const id = `${now}:${randomUUID()}`;
-    const [reserved, blockingAt] = (await this.redis.eval(RESERVE, 1, redisKey(key), now, windowMs, max, id)) as [number, number];
+    const keys = group === undefined ? [redisKey(key)] : [redisKey(key), redisGroupKey(group)];
+    const [reserved, blockingAt] = (await this.redis.eval(RESERVE, keys.length, ...keys, now, windowMs, max, id)) as [number, number];
     if (reserved === 1) return { id };
     return { retryAfterMs: Math.max(1, blockingAt + windowMs - now) };
   }
@@ -88,9 +111,14 @@ export class RedisFailureLog implements FailureLog {
   async release(key: string, id: string): Promise<void> {
     await this.redis.zrem(redisKey(key), id);
   }
+
+  async clearGroup(group: string): Promise<void> {
+    await this.redis.eval(CLEAR_GROUP, 1, redisGroupKey(group));
+  }
 }
 
 const redisKey = (key: string) => `signin-failures:${key}`;
+const redisGroupKey = (group: string) => `signin-failures-group:${group}`;
 
 /**
  * Redis when it is there (REDIS_URL, connected), else memory: each attempt is released where it was
@@ -104,12 +132,18 @@ export class FallbackFailureLog implements FailureLog {
     this.shared = redis.client ? new RedisFailureLog(redis.client) : undefined;
   }
 
-  reserve(key: string, max: number, windowMs: number, now: number): Promise<{ id: string } | { retryAfterMs: number }> {
+  reserve(key: string, max: number, windowMs: number, now: number, group?: string): Promise<{ id: string } | { retryAfterMs: number }> {
     const tagged = (where: string) => (result: { id: string } | { retryAfterMs: number }) => ('id' in result ? { id: `${where}:${result.id}` } : result);
     return this.redis.fallbackTo(
-      () => this.shared!.reserve(key, max, windowMs, now).then(tagged('redis')),
-      () => this.memory.reserve(key, max, windowMs, now).then(tagged('memory')),
+      () => this.shared!.reserve(key, max, windowMs, now, group).then(tagged('redis')),
+      () => this.memory.reserve(key, max, windowMs, now, group).then(tagged('memory')),
     );
+  }
+
+  /** Both stores: attempts may have been counted in either. */
+  async clearGroup(group: string): Promise<void> {
+    await this.memory.clearGroup(group);
+    if (this.shared) await this.redis.fallbackTo(() => this.shared!.clearGroup(group), async () => undefined);
   }
 
   async release(key: string, taggedId: string): Promise<void> {

@@ -40,10 +40,20 @@ export class SigninAttempts {
   async begin(email: string, client: string | undefined): Promise<SigninAttempt> {
     const { window, maxFailures } = this.config.signin;
     const key = keyOf(email, client);
-    const result = await this.log.reserve(key, maxFailures, window * 1000, Date.now());
+    const result = await this.log.reserve(key, maxFailures, window * 1000, Date.now(), groupOf(email));
     if ('retryAfterMs' in result) throw new TooManyAttemptsException(Math.ceil(result.retryAfterMs / 1000));
     return { release: () => this.log.release(key, result.id) };
   }
+
+  /** Lifts the lockout of this email from every client (a password reset proved the mailbox). */
+  clearEmail(email: string): Promise<void> {
+    return this.log.clearGroup(groupOf(email));
+  }
+}
+
+/** Every client's key of one email is filed under this (hashed too). */
+function groupOf(email: string): string {
+  return createHash('sha256').update(`email\n${email}`).digest('base64url');
 }
 
 /** Hashed, so that neither memory dumps nor Redis keys list the emails being attacked. */

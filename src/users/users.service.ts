@@ -66,6 +66,34 @@ export class UsersService {
     await this.sessions.afterRevocation();
   }
 
+  /**
+   * Locks the user's row for the rest of the transaction (serialising the email flows of one user) and
+   * returns what they need; null when there is no such user.
+   */
+  async lockForEmailFlow(by: { id: number } | { email: string }, tx: Prisma.TransactionClient): Promise<{ id: number; email: string; emailVerified: boolean } | null> {
+    const rows = 'id' in by
+      ? await tx.$queryRaw<{ id: number; email: string; emailVerified: boolean }[]>`SELECT id, email, email_verified AS "emailVerified" FROM users WHERE id = ${by.id} FOR UPDATE`
+      : await tx.$queryRaw<{ id: number; email: string; emailVerified: boolean }[]>`SELECT id, email, email_verified AS "emailVerified" FROM users WHERE email = ${by.email} FOR UPDATE`;
+    return rows[0] ?? null;
+  }
+
+  /** Marks the email verified; returns whether it was not before. */
+  async markEmailVerified(id: number, tx: Prisma.TransactionClient): Promise<boolean> {
+    const { count } = await tx.user.updateMany({ where: { id, emailVerified: false }, data: { emailVerified: true } });
+    return count > 0;
+  }
+
+  /**
+   * A password reset from an email link: the new password, the email verified (the link proved it) and every
+   * session revoked, in the caller's transaction (which calls SessionsService.afterRevocation() after commit).
+   */
+  async resetPassword(id: number, passwordHash: string, tx: Prisma.TransactionClient): Promise<{ email: string; newlyVerified: boolean; sessionsRevoked: number }> {
+    const newlyVerified = await this.markEmailVerified(id, tx);
+    const { email } = await tx.user.update({ where: { id }, data: { passwordHash }, select: { email: true } });
+    const sessionsRevoked = await this.sessions.revokeAllOfUser(id, { db: tx });
+    return { email, newlyVerified, sessionsRevoked };
+  }
+
   async findById(id: number): Promise<PublicUser> {
     const user = await this.readPublicUser(id);
     if (!user) throw new NotFoundException('user not found');
@@ -88,7 +116,7 @@ export class UsersService {
    */
   private async readPublicUser(id: number): Promise<PublicUser | undefined> {
     const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
-      'SELECT id, email, role, created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
+      'SELECT id, email, role, email_verified AS "emailVerified", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
       [id],
     );
     return rows.length === 0 ? undefined : toPublicUser(rows[0]);

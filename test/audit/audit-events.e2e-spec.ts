@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event-types.js';
 import { PASSWORD, bearer, decodeJwt, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
+import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const ADMIN_EMAIL = 'audit-admin@example.com';
@@ -13,6 +14,7 @@ const FAIL_AT_COMMIT = 'audit-spec/fail-at-commit';
 
 describe('audit events: one per change, in the transaction of the change', () => {
   let t: TestApp;
+  let smtp: TestSmtpServer;
   let admin: Session;
   /** Every token and password of the run, for the final secrets check. */
   const secrets = new Set<string>([PASSWORD, NEW_PASSWORD, WRONG_PASSWORD, ADMIN_PASSWORD]);
@@ -52,7 +54,8 @@ describe('audit events: one per change, in the transaction of the change', () =>
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, SIGNIN_MAX_FAILURES: '2', JWT_REFRESH_REUSE_GRACE: '0' });
+    smtp = await new TestSmtpServer().start();
+    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, SIGNIN_MAX_FAILURES: '2', JWT_REFRESH_REUSE_GRACE: '0', SMTP_URL: smtp.url });
     // Fault injection: a deferred trigger fails the commit of any transaction that wrote an event of this user agent.
     await t.prisma.$executeRawUnsafe(`
       CREATE FUNCTION audit_spec_fail() RETURNS trigger AS $$
@@ -66,7 +69,15 @@ describe('audit events: one per change, in the transaction of the change', () =>
   }, 30_000);
   afterAll(async () => {
     await t.close();
+    await smtp.stop();
   }, 30_000);
+
+  /** The token of the `count`-th mail to the address (kept for the final secrets check). */
+  const mailedToken = async (email: string, kind: 'verify' | 'reset', count: number) => {
+    const token = tokenFromMail(await smtp.waitForMail(email, count), kind);
+    secrets.add(token);
+    return token;
+  };
 
   describe('sign-up and sign-in', () => {
     it('signup: one event with the new user and session', async () => {
@@ -153,6 +164,28 @@ describe('audit events: one per change, in the transaction of the change', () =>
     });
   });
 
+  describe('email flows', () => {
+    it('email.verified: one event when the link verifies the email', async () => {
+      const user = await newUser('verify');
+      const token = await mailedToken(user.email, 'verify', 1);
+      await http().post('/auth/email/verify').set('User-Agent', UA).send({ token }).expect(204);
+      await expectOneEvent(user.id, 'email.verified', { detail: { via: 'link' } });
+    });
+
+    it('password.reset_requested, password.reset (with the sessions revoked) and email.verified; an unknown email records nothing', async () => {
+      const user = await newUser('reset');
+      const before = (await allEvents()).length;
+      await http().post('/auth/password/forgot').set('User-Agent', UA).send({ email: uniqueEmail('nobody') }).expect(202);
+      await http().post('/auth/password/forgot').set('User-Agent', UA).send({ email: user.email }).expect(202);
+      const token = await mailedToken(user.email, 'reset', 2);
+      await expectOneEvent(user.id, 'password.reset_requested', {});
+      expect((await allEvents()).length).toBe(before + 1);
+      await http().post('/auth/password/reset').set('User-Agent', UA).send({ token, newPassword: NEW_PASSWORD }).expect(204);
+      await expectOneEvent(user.id, 'password.reset', { detail: { sessionsRevoked: 1 } });
+      await expectOneEvent(user.id, 'email.verified', { detail: { via: 'password_reset' } });
+    });
+  });
+
   describe('admin actions: the target user, the acting admin', () => {
     it('role.changed: one event with both roles; setting the same role again records nothing', async () => {
       const user = await newUser();
@@ -215,6 +248,15 @@ describe('audit events: one per change, in the transaction of the change', () =>
       const user = await newUser();
       await failing(http().post('/auth/password').set(bearer(user.accessToken)).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).expect(500);
       await login(user.email, PASSWORD);
+    });
+
+    it('password.reset: the old password still works, and so does the link', async () => {
+      const user = await newUser('failed-reset');
+      await http().post('/auth/password/forgot').send({ email: user.email }).expect(202);
+      const token = await mailedToken(user.email, 'reset', 2);
+      await failing(http().post('/auth/password/reset').send({ token, newPassword: NEW_PASSWORD })).expect(500);
+      await login(user.email, PASSWORD);
+      await http().post('/auth/password/reset').send({ token, newPassword: NEW_PASSWORD }).expect(204);
     });
 
     it('role.changed, user.sessions_revoked, user.deleted: the user as before', async () => {

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import request from 'supertest';
 import { DEMO_CSP } from '../../src/demo/demo.controller.js';
 import { bearer, decodeJwt, PASSWORD, signIn, uniqueEmail } from '../support/api.js';
 import { chromePath, describeWhen } from '../support/requirements.js';
+import { TestSmtpServer } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** CHROME_PATH, a Chromium or Chrome on PATH, or Playwright's own; playwright-core downloads no browser. */
@@ -43,6 +44,22 @@ interface PageGlobals {
     addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
   };
   reportCspViolation(text: string): void;
+}
+
+/** A free loopback port, known before the app starts (its APP_URL, the links in emails, names it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The link in a mail's text: `<APP_URL>#<kind>=<token>`. */
+function linkIn(text: string, kind: 'verify' | 'reset'): string {
+  const link = new RegExp(`\\S+#${kind}=[A-Za-z0-9_-]+`).exec(text)?.[0];
+  if (!link) throw new Error(`no #${kind}= link in: ${text}`);
+  return link;
 }
 
 /** What Chromium logs for a fetch answered with an error status (not a page error: the page handles it). */
@@ -85,6 +102,7 @@ describe('demo page over HTTP', () => {
 
 describeWithChromium('demo client at /demo, in headless Chromium', () => {
   let t: TestApp;
+  let smtp: TestSmtpServer;
   let base: string;
   let profileDir: string;
   let context: BrowserContext;
@@ -95,10 +113,11 @@ describeWithChromium('demo client at /demo, in headless Chromium', () => {
   const userEmail = uniqueEmail('demo');
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, JWT_ACCESS_TTL: `${ACCESS_TTL_SECONDS}s` });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.getHttpServer().address() as AddressInfo;
-    base = `http://127.0.0.1:${address.port}`;
+    smtp = await new TestSmtpServer().start();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, JWT_ACCESS_TTL: `${ACCESS_TTL_SECONDS}s`, SMTP_URL: smtp.url, APP_URL: `${base}/demo` });
+    await t.app.listen({ port, host: '127.0.0.1' });
 
     profileDir = mkdtempSync(join(tmpdir(), 'demo-chromium-'));
     try {
@@ -133,6 +152,7 @@ describeWithChromium('demo client at /demo, in headless Chromium', () => {
     await context?.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     await t?.close();
+    await smtp?.stop();
   }, 30_000);
 
   /** Asserts that exactly these problems (in this order) happened since the last check, and forgets them. */
@@ -325,6 +345,44 @@ describeWithChromium('demo client at /demo, in headless Chromium', () => {
     for (const session of sessions) expect(session.revokedAt).not.toBeNull();
     await request(t.http).get('/users/me').set(bearer(otherDevice.accessToken)).expect(401);
     await request(t.http).post('/auth/refresh').set(bearer(otherDevice.refreshToken)).expect(401);
+    expectProblems();
+  }, STEP_TIMEOUT_MS);
+
+  it('verifies the email by following the link of the sign-up mail; the token leaves the address bar', async () => {
+    const mail = await smtp.waitForMail(userEmail);
+    expect(mail.subject).toBe('Confirm your email address');
+    const link = linkIn(mail.text, 'verify');
+    expect(link.startsWith(`${base}/demo#verify=`)).toBe(true);
+    await Promise.all([responseTo('POST', '/auth/email/verify', 204), page.goto(link, { waitUntil: 'load' })]);
+    await waitForText('notice', 'Your email address is verified.');
+    expect(page.url()).toBe(`${base}/demo`);
+    expect((await t.prisma.user.findUniqueOrThrow({ where: { email: userEmail } })).emailVerified).toBe(true);
+    expectProblems();
+  }, STEP_TIMEOUT_MS);
+
+  it('forgot password from the form, then the link of the reset mail: a form for the new password, which then signs in', async () => {
+    const newPassword = 'a new demo passphrase 21';
+    await byTestId('email').fill(userEmail);
+    await Promise.all([responseTo('POST', '/auth/password/forgot', 202), byTestId('forgot').click()]);
+    await waitForText('notice', 'If an account has this email');
+    const mail = await smtp.waitForMail(userEmail, 2);
+    expect(mail.subject).toBe('Reset your password');
+
+    await page.goto(linkIn(mail.text, 'reset'), { waitUntil: 'load' });
+    await byTestId('reset-panel').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(page.url()).toBe(`${base}/demo`);
+    expect(await byTestId('auth-panel').isVisible()).toBe(false);
+    await byTestId('new-password').fill(newPassword);
+    await Promise.all([responseTo('POST', '/auth/password/reset', 204), byTestId('reset-submit').click()]);
+    await waitForText('notice', 'Your password is changed');
+    expect(await byTestId('reset-panel').isVisible()).toBe(false);
+
+    await byTestId('email').fill(userEmail);
+    await byTestId('password').fill(newPassword);
+    await byTestId('signin').click();
+    await waitForText('me-email', userEmail);
+    expect(await textOf('me-verified')).toBe('yes');
+    expect(await byTestId('resend-verification').isVisible()).toBe(false);
     expectProblems();
   }, STEP_TIMEOUT_MS);
 });

@@ -35,6 +35,10 @@ const CONTRACT: Record<string, number[]> = {
   'POST /auth/signout': [204, 401],
   'POST /auth/signout/all': [204, 401],
   'POST /auth/password': [204, 400, 401, 429],
+  'POST /auth/password/forgot': [202, 400, 429],
+  'POST /auth/password/reset': [204, 400],
+  'POST /auth/email/verify': [204, 400],
+  'POST /auth/email/verify/resend': [204, 401, 409, 429],
   'GET /auth/sessions': [200, 401],
   'DELETE /auth/sessions/{id}': [204, 401, 404],
   'GET /auth/events': [200, 400, 401],
@@ -49,8 +53,24 @@ const CONTRACT: Record<string, number[]> = {
 };
 /** Operations that never touch the database, so have no 503. */
 const WITHOUT_DATABASE = ['GET /.well-known/jwks.json'];
-const WITH_JSON_BODY = ['POST /auth/signup', 'POST /auth/signin', 'POST /auth/password', 'PATCH /users/{id}/role'];
-const PUBLIC = ['POST /auth/signup', 'POST /auth/signin', 'GET /health', 'GET /.well-known/jwks.json'];
+const WITH_JSON_BODY = [
+  'POST /auth/signup',
+  'POST /auth/signin',
+  'POST /auth/password',
+  'POST /auth/password/forgot',
+  'POST /auth/password/reset',
+  'POST /auth/email/verify',
+  'PATCH /users/{id}/role',
+];
+const PUBLIC = [
+  'POST /auth/signup',
+  'POST /auth/signin',
+  'POST /auth/password/forgot',
+  'POST /auth/password/reset',
+  'POST /auth/email/verify',
+  'GET /health',
+  'GET /.well-known/jwks.json',
+];
 const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}', 'GET /admin/events'];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -193,7 +213,7 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
   it('describes the response bodies and the error body', () => {
     const { schemas } = document.components;
     expect(schemas.ErrorBodyDto.required).toEqual(['statusCode', 'message']);
-    expect(Object.keys(schemas.PublicUserDto.properties).sort()).toEqual(['createdAt', 'email', 'id', 'role', 'updatedAt']);
+    expect(Object.keys(schemas.PublicUserDto.properties).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'role', 'updatedAt']);
     expect(Object.keys(schemas.TokenPairDto.properties).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'tokenType']);
     expect(Object.keys(schemas.AuthResponseDto.properties).sort()).toEqual(
       ['accessToken', 'email', 'expiresIn', 'id', 'refreshToken', 'role', 'tokenType'],
@@ -223,6 +243,7 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     // A new password has the policy's lower bound; a password presented at sign-in has none.
     expect(SignUpDto.properties.password.minLength).toBe(10);
     expect(ChangePasswordDto.properties.newPassword).toMatchObject({ minLength: 10, maxLength: 128 });
+    expect(document.components.schemas.ResetPasswordDto.properties.newPassword).toMatchObject({ minLength: 10, maxLength: 128 });
     expect(CredentialsDto.properties.password.minLength).toBeUndefined();
     expect(ChangePasswordDto.properties.currentPassword.minLength).toBeUndefined();
     expect(UpdateRoleDto.required).toEqual(['role']);

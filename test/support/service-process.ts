@@ -143,6 +143,8 @@ export const SERVICE_ENV: Record<string, string> = {
   JWT_REFRESH_SECRET: 'reliability-refresh-secret-0123456789-abcdefghij',
   RATE_LIMIT_PER_MINUTE: '1000000',
   SIGNIN_MAX_FAILURES: '1000',
+  // Production needs a mail server; nothing listens on the discard port, so mails wait in the outbox.
+  SMTP_URL: 'smtp://127.0.0.1:9',
 };
 
 export interface Exit {

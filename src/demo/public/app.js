@@ -7,6 +7,8 @@
 //   is retried once with the new token. One refresh at a time: concurrent callers share the one in flight
 //   (every refresh rotates the refresh token).
 // - The page writes text only (textContent), never HTML, and its CSP requires Trusted Types to keep it so.
+// - It is the APP_URL of the emails: `#verify=<token>` verifies the email at once, `#reset=<token>` shows a form for
+//   the new password. The token is taken out of the address bar as soon as it is read.
 'use strict';
 
 (() => {
@@ -43,6 +45,8 @@
     usersTotal: 0,
     /** After a reload, while the stored refresh token is exchanged for a first access token. */
     restoring: false,
+    /** The token of a `#reset=` link, until the new password is set. */
+    resetToken: null,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -222,6 +226,52 @@
     }
   }
 
+  // --- links from emails, forgot password ---
+
+  /** Reads `#verify=` or `#reset=` from the address, and removes it (a token does not belong in the history). */
+  function takeLinkToken() {
+    const match = /^#(verify|reset)=([A-Za-z0-9_-]+)$/.exec(location.hash);
+    if (!match) return null;
+    history.replaceState(null, '', location.pathname + location.search);
+    return { kind: match[1], token: match[2] };
+  }
+
+  async function followLink() {
+    const link = takeLinkToken();
+    if (!link) return;
+    if (link.kind === 'reset') {
+      state.resetToken = link.token;
+      render();
+      $('new-password').focus();
+      return;
+    }
+    const result = await send('POST', '/auth/email/verify', { body: { token: link.token } });
+    if (!result.ok) throw errorOf(result);
+    showNotice('Your email address is verified.');
+    if (state.user) await loadProfile();
+  }
+
+  async function resetPassword() {
+    const result = await send('POST', '/auth/password/reset', { body: { token: state.resetToken, newPassword: $('new-password').value } });
+    if (!result.ok) throw errorOf(result);
+    $('new-password').value = '';
+    state.resetToken = null;
+    // The reset signed out every session, this tab's included.
+    endSession();
+    showNotice('Your password is changed: sign in with the new one.');
+  }
+
+  async function forgotPassword() {
+    const result = await send('POST', '/auth/password/forgot', { body: { email: $('email').value } });
+    if (!result.ok) throw errorOf(result);
+    showNotice('If an account has this email, a link to reset its password is on its way.');
+  }
+
+  async function resendVerification() {
+    await authorized('POST', '/auth/email/verify/resend');
+    showNotice('A new verification email is on its way.');
+  }
+
   // --- data ---
 
   async function loadProfile() {
@@ -255,13 +305,16 @@
   function render() {
     const user = state.user;
     $('status').textContent = user ? `Signed in as ${user.email} (${user.role})` : state.accessToken ? 'Signing in…' : 'Signed out';
-    $('auth-panel').hidden = Boolean(user || state.accessToken || state.restoring);
+    $('auth-panel').hidden = Boolean(user || state.accessToken || state.restoring || state.resetToken);
+    $('reset-panel').hidden = !state.resetToken;
     $('profile-panel').hidden = !user;
     $('admin-panel').hidden = !(user && user.role === 'ADMIN');
     if (user) {
       $('me-id').textContent = String(user.id);
       $('me-email').textContent = user.email;
       $('me-role').textContent = user.role;
+      $('me-verified').textContent = user.emailVerified ? 'yes' : 'no';
+      $('resend-verification').hidden = user.emailVerified;
       $('me-created').textContent = new Date(user.createdAt).toLocaleString();
     }
     renderTokens();
@@ -320,6 +373,11 @@
     box.hidden = false;
   }
 
+  function showNotice(text) {
+    $('notice').textContent = text;
+    $('notice').hidden = false;
+  }
+
   function clearError() {
     $('error').hidden = true;
     $('error').textContent = '';
@@ -328,6 +386,7 @@
   /** Runs a user action: clears the last error, disables the buttons meanwhile, shows what went wrong. */
   async function act(action) {
     clearError();
+    $('notice').hidden = true;
     const buttons = [...document.querySelectorAll('button')];
     for (const button of buttons) button.disabled = true;
     try {
@@ -353,6 +412,14 @@
       const action = event.submitter && event.submitter.value === 'signup' ? 'signup' : 'signin';
       void act(() => signInOrUp(action));
     });
+    $('reset-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void act(resetPassword);
+    });
+    $('forgot').addEventListener('click', () => void act(forgotPassword));
+    $('resend-verification').addEventListener('click', () => void act(resendVerification));
+    // A link opened while the page is already here changes only the fragment.
+    window.addEventListener('hashchange', () => void act(followLink));
     $('reload').addEventListener('click', () => void act(reload));
     $('refresh-now').addEventListener('click', () => void act(refreshTokens));
     $('signout').addEventListener('click', () => void act(() => signOut('/auth/signout')));
@@ -368,6 +435,7 @@
 
     state.restoring = Boolean(readRefreshToken());
     render();
+    if (/^#(verify|reset)=/.test(location.hash)) void act(followLink);
     if (state.restoring) {
       // A reload of this tab: the access token is gone with the old page, the refresh token is still here.
       $('status').textContent = 'Restoring the session…';

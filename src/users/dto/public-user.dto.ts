@@ -13,6 +13,9 @@ export class PublicUserDto implements PublicUser {
   @ApiProperty({ enum: Role, enumName: 'Role' })
   role!: Role;
 
+  @ApiProperty({ description: 'Whether the user has proved to hold the email (a verification link or a password reset)' })
+  emailVerified!: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 

@@ -1,0 +1,140 @@
+import { BadRequestException, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { AuditService } from '../audit/audit.service.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { EmailLinks } from '../email-tokens/email-links.service.js';
+import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
+import { type Prisma } from '../generated/prisma/client.js';
+import { SigninAttempts } from '../limits/signin-attempts.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { UsersService } from '../users/users.service.js';
+import { type ClientInfo } from './auth.types.js';
+import { INVALID_EMAIL_TOKEN } from './email-verification.service.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+
+/** At most one reset mail per address per minute. */
+export const RESET_MAIL_INTERVAL_SECONDS = 60;
+/** Queued requests left by another instance (or by a database outage) are picked up within this. */
+const RESET_QUEUE_POLL_MS = 5_000;
+
+interface QueuedRequest {
+  id: bigint;
+  email: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/**
+ * Forgot-password and reset. A forgot-password request is one INSERT into a queue whether or not the email
+ * has an account, so its answer (202) and its time tell nothing; a background worker turns each queued
+ * request into a token and a mail (the owner of the password_reset_requests table).
+ */
+@Injectable()
+export class PasswordResetService implements OnApplicationShutdown {
+  private readonly logger = new Logger('PasswordReset');
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly tokens: EmailTokens,
+    private readonly links: EmailLinks,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly attempts: SigninAttempts,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+  ) {}
+
+  async request(email: string, client: ClientInfo): Promise<void> {
+    await this.prisma.passwordResetRequest.create({ data: { email, ip: client.ip, userAgent: client.userAgent }, select: { id: true } });
+    void this.processQueue();
+  }
+
+  /** Works through the queued requests; one run at a time per instance, SKIP LOCKED between instances. */
+  @Interval(RESET_QUEUE_POLL_MS)
+  processQueue(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /**
+   * 204: the password replaced, every session revoked, the email verified, the sign-in lockout of the email
+   * lifted. 400 (one body) for an unknown, expired or used token; of two concurrent uses exactly one succeeds.
+   */
+  async reset(token: string, newPassword: string, client: ClientInfo): Promise<void> {
+    this.policy.check(newPassword, 'newPassword');
+    // A token that cannot succeed costs no password hashing.
+    if ((await this.tokens.peek(token, EmailTokenPurpose.RESET_PASSWORD)) === null) throw new BadRequestException(INVALID_EMAIL_TOKEN);
+    const passwordHash = await this.hasher.hash(newPassword);
+    const done = await this.prisma.$transaction(async (tx) => {
+      const userId = await this.tokens.claim(token, EmailTokenPurpose.RESET_PASSWORD, tx);
+      if (userId === null) return null;
+      const result = await this.users.resetPassword(userId, passwordHash, tx);
+      await this.tokens.discard(userId, [EmailTokenPurpose.RESET_PASSWORD, EmailTokenPurpose.VERIFY_EMAIL], tx);
+      await this.audit.record({ type: 'password.reset', userId, ...client, detail: { sessionsRevoked: result.sessionsRevoked } }, tx);
+      if (result.newlyVerified) await this.audit.record({ type: 'email.verified', userId, ...client, detail: { via: 'password_reset' } }, tx);
+      return { userId, ...result };
+    });
+    if (!done) throw new BadRequestException(INVALID_EMAIL_TOKEN);
+    await this.sessions.afterRevocation();
+    await this.attempts.clearEmail(done.email);
+    this.logger.log({ event: 'password.reset', userId: done.userId, revoked: done.sessionsRevoked });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && (await this.processOne()));
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      // The database is away: the requests stay queued for the next run.
+      this.logger.warn(`forgot-password queue not processed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Takes one queued request; returns false when there was none. */
+  private async processOne(): Promise<boolean> {
+    let mailed = false;
+    const found = await this.prisma.$transaction(async (tx) => {
+      const [request] = await tx.$queryRaw<QueuedRequest[]>`
+        DELETE FROM password_reset_requests
+         WHERE id = (SELECT id FROM password_reset_requests ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, email, ip, user_agent`;
+      if (!request) return false;
+      mailed = await this.mailIfDue(request, tx);
+      return true;
+    });
+    if (mailed) this.links.afterCommit();
+    return found;
+  }
+
+  /** Sends the reset mail unless the address had one within the last minute (then nothing changes). */
+  private async mailIfDue(request: QueuedRequest, tx: Prisma.TransactionClient): Promise<boolean> {
+    const user = await this.users.lockForEmailFlow({ email: request.email }, tx);
+    if (!user) return false;
+    const last = await this.tokens.lastIssuedAt(user.id, EmailTokenPurpose.RESET_PASSWORD, tx);
+    if (last && Date.now() - last.getTime() < RESET_MAIL_INTERVAL_SECONDS * 1000) return false;
+    await this.links.sendPasswordReset(user, tx);
+    const client = { ip: request.ip ?? undefined, userAgent: request.user_agent ?? undefined };
+    await this.audit.record({ type: 'password.reset_requested', userId: user.id, ...client }, tx);
+    this.logger.log({ event: 'password.reset_requested', userId: user.id });
+    return true;
+  }
+}
