@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
+import { Clock } from '../clock/clock.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type AuditEventType } from './audit-event-types.js';
@@ -35,6 +36,7 @@ export class AuditService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -67,7 +69,7 @@ export class AuditService {
   }
 
   /** Deletes the events older than AUDIT_RETENTION, in batches; returns how many. */
-  async purgeExpired(now = new Date()): Promise<number> {
+  async purgeExpired(now = this.clock.now()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.auditRetention * 1000);
     let deleted = 0;
     for (;;) {
