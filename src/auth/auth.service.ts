@@ -3,8 +3,8 @@ import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/commo
 import { AuditService, type AuditEvent } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../database/prisma.service.js';
-import { type Prisma } from '../generated/prisma/client.js';
+import { Clock } from '../clock/clock.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
@@ -38,8 +38,9 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly attempts: SigninAttempts,
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,9 +48,9 @@ export class AuthService {
   async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
     this.policy.check(credentials.password);
     const passwordHash = await this.hasher.hash(credentials.password);
-    return this.prisma.$transaction(async (tx) => {
-      const user = await this.users.create(credentials.email, passwordHash, tx);
-      return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup', tx)) };
+    return this.transactions.run(async (transaction) => {
+      const user = await this.users.create(credentials.email, passwordHash, transaction);
+      return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup', transaction)) };
     });
   }
 
@@ -75,7 +76,7 @@ export class AuthService {
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
-    const tokens = await this.prisma.$transaction((tx) => this.openSession(user, client, 'signin', tx));
+    const tokens = await this.transactions.run((transaction) => this.openSession(user, client, 'signin', transaction));
     return { id: user.id, email: user.email, role: user.role, ...tokens };
   }
 
@@ -91,7 +92,7 @@ export class AuthService {
     let session = await this.liveSession(credentials);
     if (session.tokenHash === presented) {
       // The session ends within a refresh TTL: the new token's expiry is capped by its end.
-      const now = new Date();
+      const now = this.clock.now();
       const next = this.tokens.nextRefreshFields(session.userId, session.id, session.expiresAt, now);
       const refreshToken = this.tokens.signRefreshToken(next);
       if (await this.sessions.rotate(session.id, presented, rotationOf(next, refreshToken, now))) {
@@ -143,12 +144,12 @@ export class AuthService {
   }
 
   async signOutAll(user: AuthUser, client: ClientInfo): Promise<void> {
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const revoked = await this.sessions.revokeAllOfUser(user.id, { db: tx });
-      await this.audit.record({ type: 'signout.all', userId: user.id, sessionId: user.sessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
+    const revoked = await this.transactions.run(async (transaction) => {
+      const revoked = await this.sessions.revokeAllOfUser(user.id, transaction);
+      const detail = { sessionsRevoked: revoked };
+      await this.audit.record({ type: 'signout.all', userId: user.id, sessionId: user.sessionId, ...client, detail }, transaction.db);
       return revoked;
     });
-    if (revoked > 0) await this.sessions.afterRevocation();
     this.logger.log({ event: 'signout.all', userId: user.id, sessionId: user.sessionId, revoked });
   }
 
@@ -168,14 +169,11 @@ export class AuthService {
     }
   }
 
-  /** Revokes one session and records why, in one transaction; tells every instance after the commit. */
+  /** Revokes one session and records why, in one transaction (every instance is told after the commit). */
   private async revokeWithEvent(sessionId: string, event: AuditEvent): Promise<void> {
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const revoked = await this.sessions.revoke(sessionId, tx);
-      if (revoked) await this.audit.record(event, tx);
-      return revoked;
+    await this.transactions.run(async (transaction) => {
+      if (await this.sessions.revoke(sessionId, transaction)) await this.audit.record(event, transaction.db);
     });
-    if (revoked) await this.sessions.afterRevocation();
   }
 
   /** Opens a session and records its event, in the caller's transaction. */
@@ -183,9 +181,9 @@ export class AuthService {
     user: { id: number; role: Role },
     client: ClientInfo,
     event: 'signup' | 'signin',
-    tx: Prisma.TransactionClient,
+    transaction: Transaction,
   ): Promise<TokenPair> {
-    const now = new Date();
+    const now = this.clock.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
     const fields = this.tokens.nextRefreshFields(user.id, sessionId, expiresAt, now);
@@ -197,8 +195,8 @@ export class AuthService {
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
-    }, tx);
-    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, tx);
+    }, transaction);
+    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, transaction.db);
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
     const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
@@ -206,7 +204,7 @@ export class AuthService {
 
   /** The common case in one statement (see SessionsService.rotateUncapped); null when it does not apply. */
   private async rotateUncapped(credentials: RefreshCredentials, presented: string): Promise<TokenPair | null> {
-    const now = new Date();
+    const now = this.clock.now();
     const next = this.tokens.nextRefreshFields(credentials.userId, credentials.sessionId, undefined, now);
     const refreshToken = this.tokens.signRefreshToken(next);
     const rotated = await this.sessions.rotateUncapped(credentials.sessionId, credentials.userId, presented, rotationOf(next, refreshToken, now));
@@ -222,14 +220,13 @@ export class AuthService {
 
   /** The session the token names, if it is live and belongs to the token's subject. */
   private async liveSession(credentials: RefreshCredentials): Promise<SessionWithUser> {
-    const session = await this.sessions.findWithUser(credentials.sessionId);
-    const live = session && session.revokedAt === null && session.expiresAt > new Date() && session.userId === credentials.userId;
-    if (!live) throw new UnauthorizedException(INVALID_REFRESH);
+    const session = await this.sessions.findLive(credentials.sessionId, credentials.userId);
+    if (!session) throw new UnauthorizedException(INVALID_REFRESH);
     return session;
   }
 
   private withinGrace(session: SessionWithUser): boolean {
-    return Date.now() - session.rotatedAt.getTime() <= this.config.jwt.refreshReuseGrace * 1000;
+    return this.clock.nowMs() - session.rotatedAt.getTime() <= this.config.jwt.refreshReuseGrace * 1000;
   }
 }
 

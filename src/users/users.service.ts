@@ -2,6 +2,7 @@ import { ConflictException, Injectable, Logger, NotFoundException, UnauthorizedE
 import { AuditService } from '../audit/audit.service.js';
 import { type ClientInfo } from '../auth/auth.types.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -25,14 +26,29 @@ export class UsersService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
   ) {}
 
   /** Creates a USER; 409 when the email is taken (the unique index decides, so races are safe). */
-  async create(email: string, passwordHash: string, db: Prisma.TransactionClient = this.prisma): Promise<PublicUser> {
-    const user = await db.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
+  async create(email: string, passwordHash: string, transaction: Transaction): Promise<PublicUser> {
+    const user = await transaction.db.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
     return toPublicUser(user);
+  }
+
+  /**
+   * The ADMIN_EMAIL account at start-up: created as ADMIN, or made ADMIN if another instance starting
+   * at the same moment created it meanwhile (upsert). Returns its id.
+   */
+  async createAdmin(email: string, passwordHash: string): Promise<number> {
+    const user = await this.prisma.user.upsert({
+      where: { email },
+      create: { email, passwordHash, role: Role.ADMIN },
+      update: { role: Role.ADMIN },
+      select: { id: true },
+    });
+    return user.id;
   }
 
   /** The only read of a password hash, by email. */
@@ -58,12 +74,12 @@ export class UsersService {
 
   /** A new password: stored, every session but `keepSessionId` revoked, and the event, in one transaction. */
   async changePassword(id: number, passwordHash: string, keepSessionId: string, client: ClientInfo): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      await tx.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
-      const revoked = await this.sessions.revokeAllOfUser(id, { keep: keepSessionId, db: tx });
-      await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
+    await this.transactions.run(async (transaction) => {
+      await transaction.db.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+      const revoked = await this.sessions.revokeAllOfUser(id, transaction, { keep: keepSessionId });
+      const detail = { sessionsRevoked: revoked };
+      await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail }, transaction.db);
     });
-    await this.sessions.afterRevocation();
   }
 
   async findById(id: number): Promise<PublicUser> {
@@ -106,43 +122,42 @@ export class UsersService {
 
   /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
   async changeRole(id: number, role: Role, by: number, client: ClientInfo): Promise<PublicUser> {
-    const { user, changed } = await this.prisma.$transaction(async (tx) => {
+    const { user, changed } = await this.transactions.run(async (transaction) => {
+      const tx = transaction.db;
       const current = await this.lockForAdminChange(tx, id);
       if (current.role === role) return { user: await tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT }), changed: false };
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       const updated = await tx.user.update({ where: { id }, data: { role }, select: PUBLIC_USER_SELECT });
-      const revoked = await this.sessions.revokeAllOfUser(id, { db: tx });
+      const revoked = await this.sessions.revokeAllOfUser(id, transaction);
       const detail = { from: current.role, to: role, sessionsRevoked: revoked };
       await this.audit.record({ type: 'role.changed', userId: id, actorId: by, ...client, detail }, tx);
       return { user: updated, changed: true };
     });
-    if (changed) {
-      await this.sessions.afterRevocation();
-      this.logger.log({ event: 'role.changed', userId: id, role, by });
-    }
+    if (changed) this.logger.log({ event: 'role.changed', userId: id, role, by });
     return toPublicUser(user);
   }
 
   /** Deletes the user with their sessions (cascade); their events stay. Never the last admin (409). */
   async remove(id: number, by: number, client: ClientInfo): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const current = await this.lockForAdminChange(tx, id);
+    await this.transactions.run(async (transaction) => {
+      const current = await this.lockForAdminChange(transaction.db, id);
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
-      await tx.user.delete({ where: { id } });
-      await this.audit.record({ type: 'user.deleted', userId: id, actorId: by, ...client, detail: { role: current.role } }, tx);
+      // The deletion cascades to the sessions; revoking them first is what tells every instance after the commit.
+      await this.sessions.revokeAllOfUser(id, transaction);
+      await transaction.db.user.delete({ where: { id } });
+      await this.audit.record({ type: 'user.deleted', userId: id, actorId: by, ...client, detail: { role: current.role } }, transaction.db);
     });
-    await this.sessions.afterRevocation();
     this.logger.log({ event: 'user.deleted', userId: id, by });
   }
 
   async revokeSessions(id: number, by: number, client: ClientInfo): Promise<void> {
     await this.findById(id);
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const revoked = await this.sessions.revokeAllOfUser(id, { db: tx });
-      await this.audit.record({ type: 'user.sessions_revoked', userId: id, actorId: by, ...client, detail: { sessionsRevoked: revoked } }, tx);
+    const revoked = await this.transactions.run(async (transaction) => {
+      const revoked = await this.sessions.revokeAllOfUser(id, transaction);
+      const detail = { sessionsRevoked: revoked };
+      await this.audit.record({ type: 'user.sessions_revoked', userId: id, actorId: by, ...client, detail }, transaction.db);
       return revoked;
     });
-    if (revoked > 0) await this.sessions.afterRevocation();
     this.logger.log({ event: 'sessions.revoked', userId: id, by, revoked });
   }
 
