@@ -5,7 +5,8 @@ import { Clock } from '../clock/clock.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type AuditEventType } from './audit-event-types.js';
-import { toAdminEventView, toOwnEventView, type AdminEventView, type OwnEventView } from './audit-event-view.js';
+import { toAdminEventView, toOwnEventView } from './audit-event-view.js';
+import { type AdminEventDto, type OwnEventDto } from './dto/audit-event.dto.js';
 
 /** Facts about an event: scalars only, and never a password, token, code or hash. */
 export type AuditDetail = Record<string, string | number | boolean | null>;
@@ -53,13 +54,13 @@ export class AuditService {
   }
 
   /** The user's own events, newest first. */
-  async listOwn(userId: number, page: EventPage): Promise<OwnEventView[]> {
+  async listOwn(userId: number, page: EventPage): Promise<OwnEventDto[]> {
     const rows = await this.prisma.auditEvent.findMany({ where: { userId, ...below(page.before) }, orderBy: { id: 'desc' }, take: page.take });
     return rows.map(toOwnEventView);
   }
 
   /** Every event, newest first, optionally of one user and/or one type. */
-  async list(filter: { userId?: number; type?: AuditEventType }, page: EventPage): Promise<AdminEventView[]> {
+  async list(filter: { userId?: number; type?: AuditEventType }, page: EventPage): Promise<AdminEventDto[]> {
     const rows = await this.prisma.auditEvent.findMany({
       where: { userId: filter.userId, type: filter.type, ...below(page.before) },
       orderBy: { id: 'desc' },

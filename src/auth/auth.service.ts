@@ -9,18 +9,13 @@ import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService, type UserWithPassword } from '../users/users.service.js';
-import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
+import { type AuthUser, type ClientInfo, type RefreshCredentials } from './auth.types.js';
+import { type AuthResponseDto, type TokenPairDto } from './dto/token-pair.dto.js';
 import { type ChangePasswordDto } from './dto/change-password.dto.js';
 import { type CredentialsDto } from './dto/credentials.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { epochSeconds, hashToken, TokenService, type RefreshTokenFields } from './token.service.js';
-
-export interface AuthResponse extends TokenPair {
-  id: number;
-  email: string;
-  role: Role;
-}
 
 /** One body for every failed sign-in, so that a client cannot tell an unknown email from a wrong password. */
 const INVALID_CREDENTIALS = 'invalid email or password';
@@ -45,7 +40,7 @@ export class AuthService {
   ) {}
 
   /** Creates a USER and opens its first session, in one transaction: both or neither. */
-  async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+  async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponseDto> {
     this.policy.check(credentials.password);
     const passwordHash = await this.hasher.hash(credentials.password);
     return this.transactions.run(async (transaction) => {
@@ -54,7 +49,7 @@ export class AuthService {
     });
   }
 
-  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponseDto> {
     const attempt = await this.beginAttempt(credentials.email, client);
     let user: UserWithPassword | null;
     let matches: boolean;
@@ -85,7 +80,7 @@ export class AuthService {
    * (parallel refreshes, a retry after a lost response), gets the session's current refresh token back.
    * Any other stale token is reuse: the whole session is revoked.
    */
-  async refresh(credentials: RefreshCredentials, client: ClientInfo): Promise<TokenPair> {
+  async refresh(credentials: RefreshCredentials, client: ClientInfo): Promise<TokenPairDto> {
     const presented = hashToken(credentials.token);
     const fast = await this.rotateUncapped(credentials, presented);
     if (fast) return fast;
@@ -182,7 +177,7 @@ export class AuthService {
     client: ClientInfo,
     event: 'signup' | 'signin',
     transaction: Transaction,
-  ): Promise<TokenPair> {
+  ): Promise<TokenPairDto> {
     const now = this.clock.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
@@ -203,7 +198,7 @@ export class AuthService {
   }
 
   /** The common case in one statement (see SessionsService.rotateUncapped); null when it does not apply. */
-  private async rotateUncapped(credentials: RefreshCredentials, presented: string): Promise<TokenPair | null> {
+  private async rotateUncapped(credentials: RefreshCredentials, presented: string): Promise<TokenPairDto | null> {
     const now = this.clock.now();
     const next = this.tokens.nextRefreshFields(credentials.userId, credentials.sessionId, undefined, now);
     const refreshToken = this.tokens.signRefreshToken(next);
@@ -213,7 +208,7 @@ export class AuthService {
     return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken);
   }
 
-  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPair {
+  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPairDto {
     const access = this.tokens.signAccessToken(user, sessionId, sessionEnd);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }

@@ -6,7 +6,8 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { PUBLIC_USER_SELECT, toPublicUser, type PublicUser } from './public-user.js';
+import { type PublicUserDto } from './dto/public-user.dto.js';
+import { PUBLIC_USER_SELECT, toPublicUser } from './public-user.js';
 
 /** A user row including the password hash: only sign-in and password checks read it. */
 export interface UserWithPassword {
@@ -32,7 +33,7 @@ export class UsersService {
   ) {}
 
   /** Creates a USER; 409 when the email is taken (the unique index decides, so races are safe). */
-  async create(email: string, passwordHash: string, transaction: Transaction): Promise<PublicUser> {
+  async create(email: string, passwordHash: string, transaction: Transaction): Promise<PublicUserDto> {
     const user = await transaction.db.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
     return toPublicUser(user);
   }
@@ -82,7 +83,7 @@ export class UsersService {
     });
   }
 
-  async findById(id: number): Promise<PublicUser> {
+  async findById(id: number): Promise<PublicUserDto> {
     const user = await this.readPublicUser(id);
     if (!user) throw new NotFoundException('user not found');
     return user;
@@ -92,7 +93,7 @@ export class UsersService {
    * The caller's own record (GET /users/me). A caller whose user is gone holds a dead token: 401, also
    * in the moment before the deletion's notification has reached this instance's session cache.
    */
-  async findSelf(id: number): Promise<PublicUser> {
+  async findSelf(id: number): Promise<PublicUserDto> {
     const user = await this.readPublicUser(id);
     if (!user) throw new UnauthorizedException('invalid or missing access token');
     return user;
@@ -102,7 +103,7 @@ export class UsersService {
    * Every GET /users/me reads a user: one plain query on the pool under Prisma, whose client-side work
    * cost more than the query itself on this path (bench/README.md, "Choices").
    */
-  private async readPublicUser(id: number): Promise<PublicUser | undefined> {
+  private async readPublicUser(id: number): Promise<PublicUserDto | undefined> {
     const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
       'SELECT id, email, role, created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
       [id],
@@ -110,7 +111,7 @@ export class UsersService {
     return rows.length === 0 ? undefined : toPublicUser(rows[0]);
   }
 
-  async list(skip: number, take: number): Promise<{ users: PublicUser[]; total: number }> {
+  async list(skip: number, take: number): Promise<{ users: PublicUserDto[]; total: number }> {
     // Two reads side by side on two connections: a page and a count need no common snapshot, and a
     // transaction would add two round trips (measured in bench/).
     const [users, total] = await Promise.all([
@@ -121,7 +122,7 @@ export class UsersService {
   }
 
   /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
-  async changeRole(id: number, role: Role, by: number, client: ClientInfo): Promise<PublicUser> {
+  async changeRole(id: number, role: Role, by: number, client: ClientInfo): Promise<PublicUserDto> {
     const { user, changed } = await this.transactions.run(async (transaction) => {
       const tx = transaction.db;
       const current = await this.lockForAdminChange(tx, id);
