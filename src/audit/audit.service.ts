@@ -74,13 +74,11 @@ export class AuditService {
     const cutoff = new Date(now.getTime() - this.config.auditRetention * 1000);
     let deleted = 0;
     for (;;) {
-      // Prisma's deleteMany has no LIMIT: one plain statement per batch.
-      const { rowCount } = await this.prisma.pool.query(
-        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE created_at < $1 LIMIT $2)',
-        [cutoff, RETENTION_BATCH],
-      );
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < RETENTION_BATCH) return deleted;
+      // Prisma's deleteMany has no LIMIT: one SQL statement per batch.
+      const count = await this.prisma.$executeRaw`
+        DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE created_at < ${cutoff} LIMIT ${RETENTION_BATCH})`;
+      deleted += count;
+      if (count < RETENTION_BATCH) return deleted;
     }
   }
 }
