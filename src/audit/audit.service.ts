@@ -45,7 +45,8 @@ export class AuditService {
    * or not at all. One INSERT.
    */
   async record(event: AuditEvent, tx: Prisma.TransactionClient): Promise<void> {
-    await tx.auditEvent.create({ data: event, select: { id: true } });
+    // The Clock's time, not the column's now() default: retention compares it with the Clock.
+    await tx.auditEvent.create({ data: { ...event, createdAt: this.clock.now() }, select: { id: true } });
   }
 
   /** An event that belongs to no change (a refused sign-in): written on its own. */

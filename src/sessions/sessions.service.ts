@@ -47,7 +47,9 @@ export type LiveSession = Prisma.SessionGetPayload<{ select: typeof LIVE_SESSION
  * current refresh token not expired (the inactivity timeout). `now` always comes from the Clock, also in
  * SQL (`liveSql`), so that one clock decides. Its refresh token's expiry never comes after the absolute
  * end, and a refresh token's own `exp` never after its session's current one, so a refresh token that
- * passes its signature check names a session whose refresh expiry has not passed either.
+ * passes its signature check names a session whose refresh expiry has not passed either. For the access
+ * check the refresh expiry matters only when JWT_ACCESS_TTL exceeds JWT_REFRESH_TTL: such an access token
+ * ends with the inactivity timeout (before, it lasted until the hourly clean-up deleted its session).
  */
 function liveAt(now: Date) {
   return { revokedAt: null, expiresAt: { gt: now }, refreshExpiresAt: { gt: now } } satisfies Prisma.SessionWhereInput;
