@@ -1,28 +1,14 @@
 import { type AuditEvent as AuditEventRow } from '../generated/prisma/client.js';
-
-/** GET /auth/events: what a user sees of their own events. */
-export interface OwnEventView {
-  id: number;
-  type: string;
-  createdAt: Date;
-  ip: string | null;
-  userAgent: string | null;
-  sessionId: string | null;
-}
-
-/** GET /admin/events: the whole record. */
-export interface AdminEventView extends OwnEventView {
-  userId: number | null;
-  actorId: number | null;
-  detail: unknown;
-}
+import { type AdminEventDto, type OwnEventDto } from './dto/audit-event.dto.js';
 
 /** Ids are bigint in the database and JSON numbers here: exact up to 2^53, which no event count reaches. */
-export function toOwnEventView(row: AuditEventRow): OwnEventView {
+/** GET /auth/events: what a user sees of their own events. */
+export function toOwnEventView(row: AuditEventRow): OwnEventDto {
   return { id: Number(row.id), type: row.type, createdAt: row.createdAt, ip: row.ip, userAgent: row.userAgent, sessionId: row.sessionId };
 }
 
-export function toAdminEventView(row: AuditEventRow): AdminEventView {
+/** GET /admin/events: the whole record. */
+export function toAdminEventView(row: AuditEventRow): AdminEventDto {
   return {
     id: Number(row.id),
     type: row.type,
@@ -32,6 +18,7 @@ export function toAdminEventView(row: AuditEventRow): AdminEventView {
     actorId: row.actorId,
     ip: row.ip,
     userAgent: row.userAgent,
-    detail: row.detail,
+    // Written only from an AuditDetail (an object; the column defaults to {}).
+    detail: row.detail as Record<string, unknown>,
   };
 }

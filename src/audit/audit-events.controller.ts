@@ -5,7 +5,6 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { Roles } from '../auth/decorators/roles.decorator.js';
 import { ApiAccessToken, ApiErrors, ApiRoles } from '../docs/api-responses.js';
 import { Role } from '../generated/prisma/enums.js';
-import { type AdminEventView, type OwnEventView } from './audit-event-view.js';
 import { AuditService } from './audit.service.js';
 import { AdminEventDto, OwnEventDto } from './dto/audit-event.dto.js';
 import { AdminEventsQuery, EventsPageQuery } from './dto/events.query.js';
@@ -21,7 +20,7 @@ export class AuditEventsController {
   @ApiOkResponse({ type: [OwnEventDto], description: 'One page of events' })
   @ApiErrors([400, 'before or take out of range'])
   @Get('auth/events')
-  own(@CurrentUser() user: AuthUser, @Query() query: EventsPageQuery): Promise<OwnEventView[]> {
+  own(@CurrentUser() user: AuthUser, @Query() query: EventsPageQuery): Promise<OwnEventDto[]> {
     return this.audit.listOwn(user.id, query);
   }
 
@@ -31,7 +30,7 @@ export class AuditEventsController {
   @ApiErrors([400, 'userId, type, before or take invalid'])
   @Roles([Role.ADMIN])
   @Get('admin/events')
-  all(@Query() query: AdminEventsQuery): Promise<AdminEventView[]> {
+  all(@Query() query: AdminEventsQuery): Promise<AdminEventDto[]> {
     return this.audit.list({ userId: query.userId, type: query.type }, query);
   }
 }

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
+import { Clock } from '../clock/clock.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type AuditEventType } from './audit-event-types.js';
-import { toAdminEventView, toOwnEventView, type AdminEventView, type OwnEventView } from './audit-event-view.js';
+import { toAdminEventView, toOwnEventView } from './audit-event-view.js';
+import { type AdminEventDto, type OwnEventDto } from './dto/audit-event.dto.js';
 
 /** Facts about an event: scalars only, and never a password, token, code or hash. */
 export type AuditDetail = Record<string, string | number | boolean | null>;
@@ -35,6 +37,7 @@ export class AuditService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -42,7 +45,8 @@ export class AuditService {
    * or not at all. One INSERT.
    */
   async record(event: AuditEvent, tx: Prisma.TransactionClient): Promise<void> {
-    await tx.auditEvent.create({ data: event, select: { id: true } });
+    // The Clock's time, not the column's now() default: retention compares it with the Clock.
+    await tx.auditEvent.create({ data: { ...event, createdAt: this.clock.now() }, select: { id: true } });
   }
 
   /** An event that belongs to no change (a refused sign-in): written on its own. */
@@ -51,13 +55,13 @@ export class AuditService {
   }
 
   /** The user's own events, newest first. */
-  async listOwn(userId: number, page: EventPage): Promise<OwnEventView[]> {
+  async listOwn(userId: number, page: EventPage): Promise<OwnEventDto[]> {
     const rows = await this.prisma.auditEvent.findMany({ where: { userId, ...below(page.before) }, orderBy: { id: 'desc' }, take: page.take });
     return rows.map(toOwnEventView);
   }
 
   /** Every event, newest first, optionally of one user and/or one type. */
-  async list(filter: { userId?: number; type?: AuditEventType }, page: EventPage): Promise<AdminEventView[]> {
+  async list(filter: { userId?: number; type?: AuditEventType }, page: EventPage): Promise<AdminEventDto[]> {
     const rows = await this.prisma.auditEvent.findMany({
       where: { userId: filter.userId, type: filter.type, ...below(page.before) },
       orderBy: { id: 'desc' },
@@ -67,17 +71,15 @@ export class AuditService {
   }
 
   /** Deletes the events older than AUDIT_RETENTION, in batches; returns how many. */
-  async purgeExpired(now = new Date()): Promise<number> {
+  async purgeExpired(now = this.clock.now()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.auditRetention * 1000);
     let deleted = 0;
     for (;;) {
-      // Prisma's deleteMany has no LIMIT: one plain statement per batch.
-      const { rowCount } = await this.prisma.pool.query(
-        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE created_at < $1 LIMIT $2)',
-        [cutoff, RETENTION_BATCH],
-      );
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < RETENTION_BATCH) return deleted;
+      // Prisma's deleteMany has no LIMIT: one SQL statement per batch.
+      const count = await this.prisma.$executeRaw`
+        DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE created_at < ${cutoff} LIMIT ${RETENTION_BATCH})`;
+      deleted += count;
+      if (count < RETENTION_BATCH) return deleted;
     }
   }
 }

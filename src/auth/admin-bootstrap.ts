@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { Role } from '../generated/prisma/enums.js';
 import { UsersService } from '../users/users.service.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -19,7 +18,6 @@ export class AdminBootstrap implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly users: UsersService,
@@ -48,13 +46,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const problems = this.policy.problems(admin.password, 'ADMIN_PASSWORD');
     if (problems.length > 0) throw new ConfigError('ADMIN_PASSWORD', problems[0].replace(/^ADMIN_PASSWORD /, ''));
     const passwordHash = await this.hasher.hash(admin.password);
-    // upsert: another instance starting at the same moment may have created it meanwhile.
-    const user = await this.prisma.user.upsert({
-      where: { email: admin.email },
-      create: { email: admin.email, passwordHash, role: Role.ADMIN, emailVerified: true },
-      update: { role: Role.ADMIN },
-      select: { id: true },
-    });
-    this.logger.log(`created the admin user ${user.id} (ADMIN_EMAIL)`);
+    const id = await this.users.createAdmin(admin.email, passwordHash);
+    this.logger.log(`created the admin user ${id} (ADMIN_EMAIL)`);
   }
 }

@@ -2,8 +2,8 @@ import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../docs/api-responses.js';
 import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
-import { AuthService, type AuthResponse } from './auth.service.js';
-import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
+import { AuthService } from './auth.service.js';
+import { type AuthUser, type ClientInfo, type RefreshCredentials } from './auth.types.js';
 import { Client, CurrentUser } from './decorators/current-user.decorator.js';
 import { Public } from './decorators/public.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
@@ -31,7 +31,7 @@ export class AuthController {
   @Public()
   @UseGuards(ClientThrottlerGuard)
   @Post('signup')
-  signUp(@Body() credentials: SignUpDto, @Client() client: ClientInfo): Promise<AuthResponse> {
+  signUp(@Body() credentials: SignUpDto, @Client() client: ClientInfo): Promise<AuthResponseDto> {
     return this.auth.signUp(credentials, client);
   }
 
@@ -47,7 +47,7 @@ export class AuthController {
   @UseGuards(ClientThrottlerGuard)
   @Post('signin')
   @HttpCode(HttpStatus.OK)
-  signIn(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponse> {
+  signIn(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponseDto> {
     return this.auth.signIn(credentials, client);
   }
 
@@ -68,7 +68,7 @@ export class AuthController {
   @UseGuards(ClientThrottlerGuard, RefreshTokenGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  refresh(@CurrentUser() credentials: RefreshCredentials, @Client() client: ClientInfo): Promise<TokenPair> {
+  refresh(@CurrentUser() credentials: RefreshCredentials, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.refresh(credentials, client);
   }
 

@@ -3,26 +3,21 @@ import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/commo
 import { AuditService, type AuditEvent } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { Clock } from '../clock/clock.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
-import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService, type UserWithPassword } from '../users/users.service.js';
-import { type AuthUser, type ClientInfo, type RefreshCredentials, type TokenPair } from './auth.types.js';
+import { type AuthUser, type ClientInfo, type RefreshCredentials } from './auth.types.js';
+import { type AuthResponseDto, type TokenPairDto } from './dto/token-pair.dto.js';
 import { type ChangePasswordDto } from './dto/change-password.dto.js';
 import { type CredentialsDto } from './dto/credentials.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { epochSeconds, hashToken, TokenService, type RefreshTokenFields } from './token.service.js';
-
-export interface AuthResponse extends TokenPair {
-  id: number;
-  email: string;
-  role: Role;
-}
 
 /** One body for every failed sign-in, so that a client cannot tell an unknown email from a wrong password. */
 const INVALID_CREDENTIALS = 'invalid email or password';
@@ -40,27 +35,26 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly attempts: SigninAttempts,
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly emailLinks: EmailLinks,
     private readonly emailTokens: EmailTokens,
   ) {}
 
   /** Creates a USER, opens its first session and queues its verification email, in one transaction: all or nothing. */
-  async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+  async signUp(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponseDto> {
     this.policy.check(credentials.password);
     const passwordHash = await this.hasher.hash(credentials.password);
-    const response = await this.prisma.$transaction(async (tx) => {
-      const user = await this.users.create(credentials.email, passwordHash, tx);
-      await this.emailLinks.sendVerification(user, tx);
-      return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup', tx)) };
+    return this.transactions.run(async (transaction) => {
+      const user = await this.users.create(credentials.email, passwordHash, transaction);
+      await this.emailLinks.sendVerification(user, transaction);
+      return { id: user.id, email: user.email, role: user.role, ...(await this.openSession(user, client, 'signup', transaction)) };
     });
-    this.emailLinks.afterCommit();
-    return response;
   }
 
-  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponseDto> {
     const attempt = await this.beginAttempt(credentials.email, client);
     let user: UserWithPassword | null;
     let matches: boolean;
@@ -82,7 +76,7 @@ export class AuthService {
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
-    const tokens = await this.prisma.$transaction((tx) => this.openSession(user, client, 'signin', tx));
+    const tokens = await this.transactions.run((transaction) => this.openSession(user, client, 'signin', transaction));
     return { id: user.id, email: user.email, role: user.role, ...tokens };
   }
 
@@ -91,14 +85,14 @@ export class AuthService {
    * (parallel refreshes, a retry after a lost response), gets the session's current refresh token back.
    * Any other stale token is reuse: the whole session is revoked.
    */
-  async refresh(credentials: RefreshCredentials, client: ClientInfo): Promise<TokenPair> {
+  async refresh(credentials: RefreshCredentials, client: ClientInfo): Promise<TokenPairDto> {
     const presented = hashToken(credentials.token);
     const fast = await this.rotateUncapped(credentials, presented);
     if (fast) return fast;
     let session = await this.liveSession(credentials);
     if (session.tokenHash === presented) {
       // The session ends within a refresh TTL: the new token's expiry is capped by its end.
-      const now = new Date();
+      const now = this.clock.now();
       const next = this.tokens.nextRefreshFields(session.userId, session.id, session.expiresAt, now);
       const refreshToken = this.tokens.signRefreshToken(next);
       if (await this.sessions.rotate(session.id, presented, rotationOf(next, refreshToken, now))) {
@@ -151,12 +145,12 @@ export class AuthService {
   }
 
   async signOutAll(user: AuthUser, client: ClientInfo): Promise<void> {
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const revoked = await this.sessions.revokeAllOfUser(user.id, { db: tx });
-      await this.audit.record({ type: 'signout.all', userId: user.id, sessionId: user.sessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
+    const revoked = await this.transactions.run(async (transaction) => {
+      const revoked = await this.sessions.revokeAllOfUser(user.id, transaction);
+      const detail = { sessionsRevoked: revoked };
+      await this.audit.record({ type: 'signout.all', userId: user.id, sessionId: user.sessionId, ...client, detail }, transaction.db);
       return revoked;
     });
-    if (revoked > 0) await this.sessions.afterRevocation();
     this.logger.log({ event: 'signout.all', userId: user.id, sessionId: user.sessionId, revoked });
   }
 
@@ -176,14 +170,11 @@ export class AuthService {
     }
   }
 
-  /** Revokes one session and records why, in one transaction; tells every instance after the commit. */
+  /** Revokes one session and records why, in one transaction (every instance is told after the commit). */
   private async revokeWithEvent(sessionId: string, event: AuditEvent): Promise<void> {
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const revoked = await this.sessions.revoke(sessionId, tx);
-      if (revoked) await this.audit.record(event, tx);
-      return revoked;
+    await this.transactions.run(async (transaction) => {
+      if (await this.sessions.revoke(sessionId, transaction)) await this.audit.record(event, transaction.db);
     });
-    if (revoked) await this.sessions.afterRevocation();
   }
 
   /** Opens a session and records its event, in the caller's transaction. */
@@ -191,9 +182,9 @@ export class AuthService {
     user: { id: number; role: Role },
     client: ClientInfo,
     event: 'signup' | 'signin',
-    tx: Prisma.TransactionClient,
-  ): Promise<TokenPair> {
-    const now = new Date();
+    transaction: Transaction,
+  ): Promise<TokenPairDto> {
+    const now = this.clock.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
     const fields = this.tokens.nextRefreshFields(user.id, sessionId, expiresAt, now);
@@ -205,16 +196,16 @@ export class AuthService {
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
-    }, tx);
-    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, tx);
+    }, transaction);
+    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, transaction.db);
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
     const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
   /** The common case in one statement (see SessionsService.rotateUncapped); null when it does not apply. */
-  private async rotateUncapped(credentials: RefreshCredentials, presented: string): Promise<TokenPair | null> {
-    const now = new Date();
+  private async rotateUncapped(credentials: RefreshCredentials, presented: string): Promise<TokenPairDto | null> {
+    const now = this.clock.now();
     const next = this.tokens.nextRefreshFields(credentials.userId, credentials.sessionId, undefined, now);
     const refreshToken = this.tokens.signRefreshToken(next);
     const rotated = await this.sessions.rotateUncapped(credentials.sessionId, credentials.userId, presented, rotationOf(next, refreshToken, now));
@@ -223,21 +214,20 @@ export class AuthService {
     return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken);
   }
 
-  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPair {
+  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPairDto {
     const access = this.tokens.signAccessToken(user, sessionId, sessionEnd);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
   /** The session the token names, if it is live and belongs to the token's subject. */
   private async liveSession(credentials: RefreshCredentials): Promise<SessionWithUser> {
-    const session = await this.sessions.findWithUser(credentials.sessionId);
-    const live = session && session.revokedAt === null && session.expiresAt > new Date() && session.userId === credentials.userId;
-    if (!live) throw new UnauthorizedException(INVALID_REFRESH);
+    const session = await this.sessions.findLive(credentials.sessionId, credentials.userId);
+    if (!session) throw new UnauthorizedException(INVALID_REFRESH);
     return session;
   }
 
   private withinGrace(session: SessionWithUser): boolean {
-    return Date.now() - session.rotatedAt.getTime() <= this.config.jwt.refreshReuseGrace * 1000;
+    return this.clock.nowMs() - session.rotatedAt.getTime() <= this.config.jwt.refreshReuseGrace * 1000;
   }
 }
 

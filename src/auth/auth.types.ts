@@ -20,11 +20,3 @@ export interface ClientInfo {
   userAgent: string | undefined;
   ip: string | undefined;
 }
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  /** Lifetime of the access token in seconds. */
-  expiresIn: number;
-}

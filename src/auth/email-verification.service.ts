@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, HttpStatus, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { RetryLaterException } from '../common/retry-later.exception.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { Transactions } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -18,7 +18,7 @@ export class EmailVerificationService {
   private readonly logger = new Logger('EmailVerification');
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly tokens: EmailTokens,
     private readonly links: EmailLinks,
     private readonly users: UsersService,
@@ -26,7 +26,7 @@ export class EmailVerificationService {
   ) {}
 
   async verify(token: string, client: ClientInfo): Promise<void> {
-    const userId = await this.prisma.$transaction(async (tx) => {
+    const userId = await this.transactions.run(async ({ db: tx }) => {
       const userId = await this.tokens.claim(token, EmailTokenPurpose.VERIFY_EMAIL, tx);
       if (userId === null) return null;
       await this.tokens.discard(userId, [EmailTokenPurpose.VERIFY_EMAIL], tx);
@@ -41,7 +41,8 @@ export class EmailVerificationService {
 
   /** 409 when verified already, 429 (Retry-After) within a minute of the last resend. */
   async resend(user: AuthUser): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.transactions.run(async (transaction) => {
+      const tx = transaction.db;
       const account = await this.users.lockForEmailFlow({ id: user.id }, tx);
       if (!account) throw new UnauthorizedException('invalid or missing access token'); // deleted meanwhile
       if (account.emailVerified) throw new ConflictException('the email is already verified');
@@ -51,9 +52,8 @@ export class EmailVerificationService {
         const body = { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'a verification email was sent less than a minute ago', error: 'Too Many Requests' };
         throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, body, Math.ceil(waitMs / 1000));
       }
-      await this.links.sendVerification(account, tx, { resent: true });
+      await this.links.sendVerification(account, transaction, { resent: true });
     });
-    this.links.afterCommit();
     this.logger.log({ event: 'email.verification_resent', userId: user.id, sessionId: user.sessionId });
   }
 }

@@ -2,11 +2,10 @@ import { BadRequestException, Injectable, Logger, type OnApplicationShutdown } f
 import { Interval } from '@nestjs/schedule';
 import { AuditService } from '../audit/audit.service.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
-import { type Prisma } from '../generated/prisma/client.js';
 import { SigninAttempts } from '../limits/signin-attempts.js';
-import { SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { type ClientInfo } from './auth.types.js';
 import { INVALID_EMAIL_TOKEN } from './email-verification.service.js';
@@ -42,7 +41,7 @@ export class PasswordResetService implements OnApplicationShutdown {
     private readonly tokens: EmailTokens,
     private readonly links: EmailLinks,
     private readonly users: UsersService,
-    private readonly sessions: SessionsService,
+    private readonly transactions: Transactions,
     private readonly audit: AuditService,
     private readonly attempts: SigninAttempts,
     private readonly hasher: PasswordHasher,
@@ -82,17 +81,17 @@ export class PasswordResetService implements OnApplicationShutdown {
     // A token that cannot succeed costs no password hashing.
     if ((await this.tokens.peek(token, EmailTokenPurpose.RESET_PASSWORD)) === null) throw new BadRequestException(INVALID_EMAIL_TOKEN);
     const passwordHash = await this.hasher.hash(newPassword);
-    const done = await this.prisma.$transaction(async (tx) => {
+    const done = await this.transactions.run(async (transaction) => {
+      const tx = transaction.db;
       const userId = await this.tokens.claim(token, EmailTokenPurpose.RESET_PASSWORD, tx);
       if (userId === null) return null;
-      const result = await this.users.resetPassword(userId, passwordHash, tx);
+      const result = await this.users.resetPassword(userId, passwordHash, transaction);
       await this.tokens.discard(userId, [EmailTokenPurpose.RESET_PASSWORD, EmailTokenPurpose.VERIFY_EMAIL], tx);
       await this.audit.record({ type: 'password.reset', userId, ...client, detail: { sessionsRevoked: result.sessionsRevoked } }, tx);
       if (result.newlyVerified) await this.audit.record({ type: 'email.verified', userId, ...client, detail: { via: 'password_reset' } }, tx);
       return { userId, ...result };
     });
     if (!done) throw new BadRequestException(INVALID_EMAIL_TOKEN);
-    await this.sessions.afterRevocation();
     await this.attempts.clearEmail(done.email);
     this.logger.log({ event: 'password.reset', userId: done.userId, revoked: done.sessionsRevoked });
   }
@@ -111,30 +110,27 @@ export class PasswordResetService implements OnApplicationShutdown {
 
   /** Takes one queued request; returns false when there was none. */
   private async processOne(): Promise<boolean> {
-    let mailed = false;
-    const found = await this.prisma.$transaction(async (tx) => {
-      const [request] = await tx.$queryRaw<QueuedRequest[]>`
+    return this.transactions.run(async (transaction) => {
+      const [request] = await transaction.db.$queryRaw<QueuedRequest[]>`
         DELETE FROM password_reset_requests
          WHERE id = (SELECT id FROM password_reset_requests ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id, email, ip, user_agent`;
       if (!request) return false;
-      mailed = await this.mailIfDue(request, tx);
+      await this.mailIfDue(request, transaction);
       return true;
     });
-    if (mailed) this.links.afterCommit();
-    return found;
   }
 
   /** Sends the reset mail unless the address had one within the last minute (then nothing changes). */
-  private async mailIfDue(request: QueuedRequest, tx: Prisma.TransactionClient): Promise<boolean> {
+  private async mailIfDue(request: QueuedRequest, transaction: Transaction): Promise<void> {
+    const tx = transaction.db;
     const user = await this.users.lockForEmailFlow({ email: request.email }, tx);
-    if (!user) return false;
+    if (!user) return;
     const last = await this.tokens.lastIssuedAt(user.id, EmailTokenPurpose.RESET_PASSWORD, tx);
-    if (last && Date.now() - last.getTime() < RESET_MAIL_INTERVAL_SECONDS * 1000) return false;
-    await this.links.sendPasswordReset(user, tx);
+    if (last && Date.now() - last.getTime() < RESET_MAIL_INTERVAL_SECONDS * 1000) return;
+    await this.links.sendPasswordReset(user, transaction);
     const client = { ip: request.ip ?? undefined, userAgent: request.user_agent ?? undefined };
     await this.audit.record({ type: 'password.reset_requested', userId: user.id, ...client }, tx);
     this.logger.log({ event: 'password.reset_requested', userId: user.id });
-    return true;
   }
 }

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
+import { SystemClock } from '../clock/clock.js';
 import { loadConfig, type AppConfig } from '../config/app-config.js';
 import { Role } from '../generated/prisma/enums.js';
 import { tokenKeysFrom, type TokenKeys } from './token-keys.js';
@@ -27,7 +28,7 @@ describe('TokenService', () => {
     config = loadConfig(SECRETS);
     keys = tokenKeysFrom(config);
     jwt = new JwtService({});
-    tokens = new TokenService(jwt, keys, config);
+    tokens = new TokenService(jwt, keys, config, new SystemClock());
   });
 
   const refreshFields = (overrides: Partial<RefreshTokenFields> = {}): RefreshTokenFields => ({
@@ -43,7 +44,7 @@ describe('TokenService', () => {
     it('is deterministic: the same fields give the same string, even from another instance with the same keys', () => {
       const first = tokens.signRefreshToken(refreshFields());
       expect(tokens.signRefreshToken(refreshFields())).toBe(first);
-      const other = new TokenService(new JwtService({}), tokenKeysFrom(loadConfig(SECRETS)), loadConfig(SECRETS));
+      const other = new TokenService(new JwtService({}), tokenKeysFrom(loadConfig(SECRETS)), loadConfig(SECRETS), new SystemClock());
       expect(other.signRefreshToken(refreshFields())).toBe(first);
     });
 
@@ -71,7 +72,7 @@ describe('TokenService', () => {
 
     it('a different refresh secret gives a different signature', () => {
       const other = loadConfig({ ...SECRETS, JWT_REFRESH_SECRET: 'another-refresh-secret-0123456789-xyz' });
-      const signedElsewhere = new TokenService(new JwtService({}), tokenKeysFrom(other), other).signRefreshToken(refreshFields());
+      const signedElsewhere = new TokenService(new JwtService({}), tokenKeysFrom(other), other, new SystemClock()).signRefreshToken(refreshFields());
       expect(signedElsewhere).not.toBe(tokens.signRefreshToken(refreshFields()));
     });
   });
@@ -112,7 +113,7 @@ describe('TokenService', () => {
     it('signs with another key when another key comes first', () => {
       const [a, b] = (JSON.parse(SECRETS.JWT_ACCESS_KEYS) as { keys: object[] }).keys;
       const swapped = loadConfig({ ...SECRETS, JWT_ACCESS_KEYS: JSON.stringify({ keys: [b, a] }) });
-      const service = new TokenService(new JwtService({}), tokenKeysFrom(swapped), swapped);
+      const service = new TokenService(new JwtService({}), tokenKeysFrom(swapped), swapped, new SystemClock());
       expect(decode(service.signAccessToken(user, sessionId, new Date(Date.now() + 86400_000)).token).header.kid).toBe('older-key');
     });
 
@@ -128,7 +129,7 @@ describe('TokenService', () => {
 
     it('follows a configured JWT_ACCESS_TTL', () => {
       const short = loadConfig({ ...SECRETS, JWT_ACCESS_TTL: '2m' });
-      const service = new TokenService(new JwtService({}), tokenKeysFrom(short), short);
+      const service = new TokenService(new JwtService({}), tokenKeysFrom(short), short, new SystemClock());
       const { token, expiresIn } = service.signAccessToken(user, sessionId, new Date(Date.now() + 86400_000));
       expect(expiresIn).toBe(120);
       const { payload } = decode(token);

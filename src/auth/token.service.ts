@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
+import { Clock } from '../clock/clock.js';
 import { type Role } from '../generated/prisma/enums.js';
 import {
   ACCESS_TOKEN_ALGORITHM,
@@ -36,11 +37,12 @@ export class TokenService {
     private readonly jwt: JwtService,
     @Inject(TOKEN_KEYS) private readonly keys: TokenKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** An access token for the session, signed by the first key of JWT_ACCESS_KEYS; it never outlives the session's absolute end. */
   signAccessToken(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date): SignedAccessToken {
-    const iat = epochSeconds(new Date());
+    const iat = epochSeconds(this.clock.now());
     const exp = Math.min(iat + this.config.jwt.accessTtl, epochSeconds(sessionEnd));
     const payload = { sub: String(user.id), sid: sessionId, role: user.role, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat, exp, jti: randomUUID() };
     const { kid, privateKey } = this.keys.access.signing;
@@ -65,7 +67,7 @@ export class TokenService {
   }
 
   /** Fields of a new refresh token issued now for the session, capped by its absolute end when given. */
-  nextRefreshFields(userId: number, sessionId: string, sessionEnd?: Date, now = new Date()): RefreshTokenFields {
+  nextRefreshFields(userId: number, sessionId: string, sessionEnd?: Date, now = this.clock.now()): RefreshTokenFields {
     const issuedAt = epochSeconds(now);
     const uncapped = issuedAt + this.config.jwt.refreshTtl;
     const expiresAt = sessionEnd ? Math.min(uncapped, epochSeconds(sessionEnd)) : uncapped;

@@ -4,6 +4,7 @@ import { type AppConfig } from '../config/app-config.js';
 import { DATABASE_SERVER, embeddedDatabase, externalDatabase, type DatabaseServer } from './database-server.js';
 import { migrate } from './migrator.js';
 import { PrismaService } from './prisma.service.js';
+import { Transactions } from './transactions.js';
 
 async function connectDatabase(config: AppConfig): Promise<DatabaseServer> {
   const logger = new Logger('Database');
@@ -24,7 +25,8 @@ async function connectDatabase(config: AppConfig): Promise<DatabaseServer> {
   providers: [
     { provide: DATABASE_SERVER, useFactory: connectDatabase, inject: [APP_CONFIG] },
     PrismaService,
+    Transactions,
   ],
-  exports: [PrismaService, DATABASE_SERVER],
+  exports: [PrismaService, Transactions, DATABASE_SERVER],
 })
 export class DatabaseModule {}

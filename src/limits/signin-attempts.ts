@@ -3,6 +3,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { RetryLaterException } from '../common/retry-later.exception.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
+import { Clock } from '../clock/clock.js';
 import { clientKeyOf } from './client-key.js';
 import { FallbackFailureLog, type FailureLog } from './failure-log.js';
 import { RedisConnection } from './redis.provider.js';
@@ -32,7 +33,11 @@ export interface SigninAttempt {
 export class SigninAttempts {
   private readonly log: FailureLog;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, redis: RedisConnection) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    redis: RedisConnection,
+    private readonly clock: Clock,
+  ) {
     this.log = new FallbackFailureLog(redis);
   }
 
@@ -40,7 +45,7 @@ export class SigninAttempts {
   async begin(email: string, client: string | undefined): Promise<SigninAttempt> {
     const { window, maxFailures } = this.config.signin;
     const key = keyOf(email, client);
-    const result = await this.log.reserve(key, maxFailures, window * 1000, Date.now(), groupOf(email));
+    const result = await this.log.reserve(key, maxFailures, window * 1000, this.clock.nowMs(), groupOf(email));
     if ('retryAfterMs' in result) throw new TooManyAttemptsException(Math.ceil(result.retryAfterMs / 1000));
     return { release: () => this.log.release(key, result.id) };
   }

@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
+import { Clock } from '../clock/clock.js';
 import { DATABASE_SERVER, type DatabaseServer } from '../database/database-server.js';
-import { type Role } from '../generated/prisma/enums.js';
+import { LiveSessionEntries, type LiveSessionUser } from './live-session-entries.js';
 
-export interface LiveSessionUser {
-  id: number;
-  role: Role;
-  /** The session's absolute end (ms since the epoch). */
-  sessionEnd: number;
-}
+export { type LiveSessionUser } from './live-session-entries.js';
 
 /**
  * The channel the database announces revoked and deleted sessions on, by session id, and users whose role
  * changed or who were deleted, as `user:<id>` (see the migrations' triggers).
  */
 const CHANNEL = 'session_revoked';
-const USER_PREFIX = 'user:';
 /** Markers this service sends itself through the channel (sync and heartbeat). */
 const MARKER_PREFIX = 'sync:';
-const MAX_ENTRIES = 100_000;
-/** A safety net only: correctness comes from the notifications. */
-const ENTRY_TTL_MS = 60_000;
 const SYNC_TIMEOUT_MS = 500;
 /** After this instance has the marker: time for the other listeners' backends to forward theirs. */
 const SYNC_MARGIN_MS = 50;
@@ -44,9 +36,8 @@ const SHUTDOWN_WAIT_MS = 1_000;
  * session at commit, and every instance drops it from its cache.
  *
  * - The cache serves only while its LISTEN connection is up; on loss it is emptied and bypassed until
- *   the connection is back (notifications may have been missed meanwhile).
- * - A database read is cached only if no notification arrived while it ran (the epoch check), so a
- *   revocation racing with a read can never be overwritten by the stale read.
+ *   the connection is back (notifications may have been missed meanwhile). The entries and the epoch
+ *   check are in LiveSessionEntries.
  * - After a revocation, `sync()` waits until this instance's listener has received a marker sent after
  *   the revocation committed (PostgreSQL delivers notifications in commit order), and then a short margin:
  *   each listening backend forwards notifications on its own schedule, so another instance may get the same
@@ -58,7 +49,7 @@ const SHUTDOWN_WAIT_MS = 1_000;
 @Injectable()
 export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LiveSessionCache');
-  private readonly entries = new Map<string, LiveSessionUser & { cachedAt: number }>();
+  private readonly entries: LiveSessionEntries;
   private readonly pendingMarkers = new Map<string, (seen: boolean) => void>();
   private client: pg.Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -67,10 +58,17 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   private loseCurrent: ((error: Error) => void) | undefined;
   private listening = false;
   private stopped = false;
-  private epoch = 0;
-  readonly stats = { hits: 0, misses: 0, invalidations: 0 };
 
-  constructor(@Inject(DATABASE_SERVER) private readonly server: DatabaseServer) {}
+  constructor(
+    @Inject(DATABASE_SERVER) private readonly server: DatabaseServer,
+    clock: Clock,
+  ) {
+    this.entries = new LiveSessionEntries(clock);
+  }
+
+  get stats(): LiveSessionEntries['stats'] {
+    return this.entries.stats;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.listen();
@@ -87,25 +85,16 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
   }
 
   get(sessionId: string): LiveSessionUser | undefined {
-    const entry = this.listening ? this.entries.get(sessionId) : undefined;
-    const now = Date.now();
-    if (!entry || entry.sessionEnd <= now || now - entry.cachedAt > ENTRY_TTL_MS) {
-      this.stats.misses++;
-      return undefined;
-    }
-    this.stats.hits++;
-    return entry;
+    return this.entries.get(sessionId);
   }
 
   /** Take before a database read; pass to `set` after it. */
   currentEpoch(): number {
-    return this.epoch;
+    return this.entries.currentEpoch();
   }
 
   set(sessionId: string, user: LiveSessionUser, epochBeforeRead: number): void {
-    if (!this.listening || this.epoch !== epochBeforeRead) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(sessionId, { ...user, cachedAt: Date.now() });
+    this.entries.set(sessionId, user, epochBeforeRead);
   }
 
   /** Resolves once every revocation committed before this call has reached this instance's listener. */
@@ -170,8 +159,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     }
     this.client = client;
     this.loseCurrent = lose;
-    this.epoch++;
-    this.entries.clear();
+    this.entries.enable();
     this.listening = true;
     this.scheduleHeartbeat(client);
   }
@@ -181,15 +169,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
       this.settleMarker(payload.slice(MARKER_PREFIX.length), true);
       return;
     }
-    this.epoch++;
-    this.stats.invalidations++;
-    if (payload.startsWith(USER_PREFIX)) this.dropUser(Number(payload.slice(USER_PREFIX.length)));
-    else this.entries.delete(payload);
-  }
-
-  /** Every cached session of the user (a role change or a deletion made in the database). */
-  private dropUser(userId: number): void {
-    for (const [sessionId, entry] of this.entries) if (entry.id === userId) this.entries.delete(sessionId);
+    this.entries.invalidate(payload);
   }
 
   private settleMarker(nonce: string, seen: boolean): void {
@@ -209,8 +189,7 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
 
   private goDeaf(): void {
     this.listening = false;
-    this.epoch++;
-    this.entries.clear();
+    this.entries.disable();
     for (const nonce of [...this.pendingMarkers.keys()]) this.settleMarker(nonce, false);
   }
 }

@@ -1,18 +1,8 @@
+import { type SessionViewDto } from './dto/session-view.dto.js';
 import { type LiveSession } from './sessions.service.js';
 
 /** A session as GET /auth/sessions shows it. */
-export interface SessionView {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string;
-  /** When the session's current refresh token expires (never after the session's absolute end). */
-  expiresAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  current: boolean;
-}
-
-export function toSessionView(session: LiveSession, currentSessionId: string): SessionView {
+export function toSessionView(session: LiveSession, currentSessionId: string): SessionViewDto {
   return {
     id: session.id,
     createdAt: session.createdAt.toISOString(),

@@ -5,7 +5,7 @@ import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.j
 import { ParseUuidOr404Pipe } from '../common/id.pipe.js';
 import { ApiAccessToken, ApiErrors } from '../docs/api-responses.js';
 import { SessionViewDto } from './dto/session-view.dto.js';
-import { toSessionView, type SessionView } from './session-view.js';
+import { toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';
 
 /** The caller's own devices. */
@@ -19,7 +19,7 @@ export class SessionsController {
   @ApiOperation({ summary: "The caller's live sessions (not revoked, not expired), newest first" })
   @ApiOkResponse({ type: [SessionViewDto], description: 'The live sessions, the current one marked' })
   @Get()
-  async list(@CurrentUser() user: AuthUser): Promise<SessionView[]> {
+  async list(@CurrentUser() user: AuthUser): Promise<SessionViewDto[]> {
     const sessions = await this.sessions.listLive(user.id);
     return sessions.map((session) => toSessionView(session, user.sessionId));
   }

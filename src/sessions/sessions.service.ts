@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { type ClientInfo } from '../auth/auth.types.js';
+import { Clock } from '../clock/clock.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { type Prisma } from '../generated/prisma/client.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { LiveSessionCache, type LiveSessionUser } from './live-session-cache.js';
 
-/** A session row with what a refresh needs to know about its user. */
+/** A live session with what a refresh needs to know about its user. */
 export type SessionWithUser = Prisma.SessionGetPayload<{ include: { user: { select: { id: true; role: true } } } }>;
 
 export interface NewSession {
@@ -21,15 +23,13 @@ export interface NewSession {
   ip: string | undefined;
 }
 
-/** The state a rotation moves a session to. */
+/** The state a rotation moves a session to; `rotatedAt` is the time of the rotation (the clock's now). */
 export interface Rotation {
   tokenHash: string;
   tokenId: string;
   rotatedAt: Date;
   refreshExpiresAt: Date;
 }
-
-type Db = Prisma.TransactionClient | PrismaService;
 
 const LIVE_SESSION_SELECT = {
   id: true,
@@ -42,149 +42,160 @@ const LIVE_SESSION_SELECT = {
 
 export type LiveSession = Prisma.SessionGetPayload<{ select: typeof LIVE_SESSION_SELECT }>;
 
-/** A live session: not revoked, its refresh token not expired, before its absolute end. */
+/**
+ * The one definition of a live session: not revoked, before its absolute end (SESSION_MAX_AGE), and its
+ * current refresh token not expired (the inactivity timeout). `now` always comes from the Clock, also in
+ * SQL (`liveSql`), so that one clock decides. Its refresh token's expiry never comes after the absolute
+ * end, and a refresh token's own `exp` never after its session's current one, so a refresh token that
+ * passes its signature check names a session whose refresh expiry has not passed either. For the access
+ * check the refresh expiry matters only when JWT_ACCESS_TTL exceeds JWT_REFRESH_TTL: such an access token
+ * ends with the inactivity timeout (before, it lasted until the hourly clean-up deleted its session).
+ */
 function liveAt(now: Date) {
-  return { revokedAt: null, refreshExpiresAt: { gt: now }, expiresAt: { gt: now } };
+  return { revokedAt: null, expiresAt: { gt: now }, refreshExpiresAt: { gt: now } } satisfies Prisma.SessionWhereInput;
 }
 
-/** Database operations on sessions (one per signed-in device). */
+/** `liveAt` for a statement written in SQL, on the sessions table aliased `s`. */
+function liveSql(now: Date): Prisma.Sql {
+  return Prisma.sql`s.revoked_at IS NULL AND s.expires_at > ${now} AND s.refresh_expires_at > ${now}`;
+}
+
+/** After-commit key: several revocations in one transaction tell the other instances once. */
+const REVOCATION_SYNC = 'sessions:revocation-sync';
+
+/**
+ * The one owner of the sessions table (one row per signed-in device): every statement on it, its notion
+ * of a live session, and revocation (which always tells the other instances once it has committed).
+ */
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly cache: LiveSessionCache,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
-  async create(session: NewSession, db: Db = this.prisma): Promise<void> {
-    await db.session.create({ data: session });
+  /** Opens a session in the caller's transaction; it was last used when its first token was issued. */
+  async create(session: NewSession, transaction: Transaction): Promise<void> {
+    await transaction.db.session.create({ data: { ...session, createdAt: session.rotatedAt, lastUsedAt: session.rotatedAt }, select: { id: true } });
   }
 
-  findWithUser(id: string): Promise<SessionWithUser | null> {
-    return this.prisma.session.findUnique({ where: { id }, include: { user: { select: { id: true, role: true } } } });
+  /** The session if it is live and belongs to `userId`, with its user (the refresh's general path). */
+  findLive(id: string, userId: number): Promise<SessionWithUser | null> {
+    return this.prisma.session.findFirst({
+      where: { id, userId, ...liveAt(this.clock.now()) },
+      include: { user: { select: { id: true, role: true } } },
+    });
   }
 
   /**
    * The user behind a live session, for the access-token check on every request: null when the
-   * session is revoked, past its absolute end, or gone with its user. Served from the LiveSessionCache
-   * when it can be (revocations reach it at once through LISTEN/NOTIFY), else one read.
+   * session is not live or is gone with its user. Served from the LiveSessionCache when it can be
+   * (revocations reach it at once through LISTEN/NOTIFY), else one read.
    */
   async findActiveUser(sessionId: string): Promise<LiveSessionUser | null> {
     const cached = this.cache.get(sessionId);
     if (cached) return cached;
     const epoch = this.cache.currentEpoch();
-    // A hot path: plain pg on Prisma's pool (see UsersService.readPublicUser).
-    const { rows } = await this.prisma.pool.query<{ id: number; role: Role; expires_at: Date }>(
-      `SELECT u.id, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [sessionId],
-    );
-    if (rows.length === 0) return null;
-    const user = { id: rows[0].id, role: rows[0].role, sessionEnd: rows[0].expires_at.getTime() };
+    const session = await this.prisma.session.findFirst({
+      where: { id: sessionId, ...liveAt(this.clock.now()) },
+      select: { expiresAt: true, refreshExpiresAt: true, user: { select: { id: true, role: true } } },
+    });
+    if (!session) return null;
+    const liveUntil = Math.min(session.expiresAt.getTime(), session.refreshExpiresAt.getTime());
+    const user = { id: session.user.id, role: session.user.role, liveUntil };
     this.cache.set(sessionId, user, epoch);
     return user;
   }
 
   /**
-   * Call after a revocation committed: returns once every instance has been told (see LiveSessionCache),
-   * so the revoked access tokens are refused everywhere by the time the caller answers.
-   */
-  afterRevocation(): Promise<void> {
-    return this.cache.sync();
-  }
-
-  /**
-   * Rotates atomically: succeeds only if the session still holds `presentedHash` and is live.
+   * Rotates atomically: succeeds only if the session is live and still holds `presentedHash`.
    * Of N concurrent rotations of one token, exactly one succeeds.
    */
   async rotate(id: string, presentedHash: string, next: Rotation): Promise<boolean> {
     const { count } = await this.prisma.session.updateMany({
-      where: { id, tokenHash: presentedHash, revokedAt: null },
-      data: {
-        ...next,
-        previousTokenHash: presentedHash,
-        generation: { increment: 1 },
-        lastUsedAt: new Date(),
-      },
+      where: { id, tokenHash: presentedHash, ...liveAt(next.rotatedAt) },
+      data: { ...next, previousTokenHash: presentedHash, generation: { increment: 1 }, lastUsedAt: next.rotatedAt },
     });
     return count === 1;
   }
 
-  /** The user's live sessions (not revoked, not expired), newest first. */
+  /**
+   * The common refresh in one statement: rotates when the session is live, holds `presentedHash`, and
+   * lives at least until the new token's expiry (so no cap applies). Returns what the new access token
+   * needs, or null: then the caller takes the general path (cap, grace window, reuse). SQL because the
+   * query builder cannot update one table and return a column of another in one statement.
+   */
+  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
+    const now = next.rotatedAt;
+    const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date }[]>`
+      UPDATE sessions AS s
+      SET token_hash = ${next.tokenHash}, previous_token_hash = s.token_hash, token_id = ${next.tokenId}::uuid,
+          generation = s.generation + 1, rotated_at = ${now}, refresh_expires_at = ${next.refreshExpiresAt}, last_used_at = ${now}
+      FROM users AS u
+      WHERE s.id = ${id}::uuid AND s.user_id = ${userId} AND u.id = s.user_id AND s.token_hash = ${presentedHash}
+        AND ${liveSql(now)} AND s.expires_at >= ${next.refreshExpiresAt}
+      RETURNING u.role, s.expires_at`;
+    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
+  }
+
+  /** The user's live sessions, newest first. */
   listLive(userId: number): Promise<LiveSession[]> {
     return this.prisma.session.findMany({
-      where: { userId, ...liveAt(new Date()) },
+      where: { userId, ...liveAt(this.clock.now()) },
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       select: LIVE_SESSION_SELECT,
     });
   }
 
   /** Revokes one live session of the user, with its event; false when no such session belongs to them. */
-  async revokeOwn(userId: number, id: string, client: ClientInfo): Promise<boolean> {
-    const now = new Date();
-    const count = await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.session.updateMany({
-        where: { id, userId, ...liveAt(now) },
-        data: { revokedAt: now },
-      });
-      if (count > 0) await this.audit.record({ type: 'session.revoked', userId, sessionId: id, ...client }, tx);
-      return count;
+  revokeOwn(userId: number, id: string, client: ClientInfo): Promise<boolean> {
+    return this.transactions.run(async (transaction) => {
+      const now = this.clock.now();
+      const { count } = await transaction.db.session.updateMany({ where: { id, userId, ...liveAt(now) }, data: { revokedAt: now } });
+      if (count === 0) return false;
+      this.syncAfterCommit(transaction);
+      await this.audit.record({ type: 'session.revoked', userId, sessionId: id, ...client }, transaction.db);
+      return true;
     });
-    if (count > 0) await this.afterRevocation();
-    return count === 1;
   }
 
   /**
-   * Deletes dead sessions: revoked, or past their refresh token's expiry (which never comes after
-   * the absolute end). A refresh token of a deleted session is refused like a revoked one.
+   * Revokes the session in the caller's transaction; true when this call revoked it. Only "not yet
+   * revoked" is checked: revoking a session that has just expired is harmless (the caller found it live).
+   * Every instance is told once the transaction has committed.
    */
-  async purgeDead(now = new Date()): Promise<number> {
-    const { count } = await this.prisma.session.deleteMany({
-      where: { OR: [{ revokedAt: { not: null } }, { refreshExpiresAt: { lte: now } }, { expiresAt: { lte: now } }] },
-    });
-    return count;
-  }
-
-  /**
-   * The common refresh in one statement: rotates when the session holds `presentedHash`, is live, and
-   * lives at least until the new token's expiry (so no cap applies). Returns what the new access token
-   * needs, or null: then the caller takes the general path (cap, grace window, reuse).
-   */
-  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
-    // A hot path: plain pg on Prisma's pool (see UsersService.readPublicUser).
-    const { rows } = await this.prisma.pool.query<{ role: Role; expires_at: Date }>(
-      `UPDATE sessions AS s
-       SET token_hash = $1, previous_token_hash = s.token_hash, token_id = $2, generation = s.generation + 1,
-           rotated_at = $3, refresh_expires_at = $4, last_used_at = now()
-       FROM users AS u
-       WHERE s.id = $5 AND s.user_id = $6 AND u.id = s.user_id AND s.token_hash = $7
-         AND s.revoked_at IS NULL AND s.expires_at >= $4
-       RETURNING u.role, s.expires_at`,
-      [next.tokenHash, next.tokenId, next.rotatedAt, next.refreshExpiresAt, id, userId, presentedHash],
-    );
-    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
-  }
-
-  /**
-   * Revokes the session inside the caller's transaction; true when this call revoked it. The caller
-   * calls afterRevocation() once the transaction has committed.
-   */
-  async revoke(id: string, tx: Prisma.TransactionClient): Promise<boolean> {
-    const { count } = await tx.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  async revoke(id: string, transaction: Transaction): Promise<boolean> {
+    const { count } = await transaction.db.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: this.clock.now() } });
+    if (count > 0) this.syncAfterCommit(transaction);
     return count > 0;
   }
 
   /**
-   * Revokes every live session of the user, except `keep` when given. Returns how many. Inside a
-   * transaction (`db`), the caller calls afterRevocation() once it has committed.
+   * Revokes every session of the user not yet revoked, except `keep` when given, in the caller's
+   * transaction; returns how many. Every instance is told once the transaction has committed.
    */
-  async revokeAllOfUser(userId: number, options: { keep?: string; db?: Db } = {}): Promise<number> {
-    const db = options.db ?? this.prisma;
-    const { count } = await db.session.updateMany({
+  async revokeAllOfUser(userId: number, transaction: Transaction, options: { keep?: string } = {}): Promise<number> {
+    const { count } = await transaction.db.session.updateMany({
       where: { userId, revokedAt: null, ...(options.keep ? { id: { not: options.keep } } : {}) },
-      data: { revokedAt: new Date() },
+      data: { revokedAt: this.clock.now() },
     });
-    if (!options.db && count > 0) await this.afterRevocation();
+    if (count > 0) this.syncAfterCommit(transaction);
     return count;
+  }
+
+  /** Deletes the sessions that are no longer live (the complement of `liveAt`); returns how many. */
+  async purgeDead(now = this.clock.now()): Promise<number> {
+    const { count } = await this.prisma.session.deleteMany({
+      where: { OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { refreshExpiresAt: { lte: now } }] },
+    });
+    return count;
+  }
+
+  /** When the transaction has committed, waits until every instance has been told (see LiveSessionCache). */
+  private syncAfterCommit(transaction: Transaction): void {
+    transaction.afterCommit(REVOCATION_SYNC, () => this.cache.sync());
   }
 }

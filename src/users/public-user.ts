@@ -1,19 +1,11 @@
 import { type Role } from '../generated/prisma/enums.js';
+import { type PublicUserDto } from './dto/public-user.dto.js';
 
 /** The fields of a user that may leave the service. Every query that returns users selects these. */
 export const PUBLIC_USER_SELECT = { id: true, email: true, role: true, emailVerified: true, createdAt: true, updatedAt: true } as const;
 
-export interface PublicUser {
-  id: number;
-  email: string;
-  role: Role;
-  emailVerified: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** The one mapping from a user row to a response body: an allow-list, so new columns never leak. */
-export function toPublicUser(user: { id: number; email: string; role: Role; emailVerified: boolean; createdAt: Date; updatedAt: Date }): PublicUser {
+export function toPublicUser(user: { id: number; email: string; role: Role; emailVerified: boolean; createdAt: Date; updatedAt: Date }): PublicUserDto {
   return {
     id: user.id,
     email: user.email,

@@ -10,7 +10,6 @@ import { Role } from '../generated/prisma/enums.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { PublicUserDto } from './dto/public-user.dto.js';
 import { UpdateRoleDto } from './dto/update-role.dto.js';
-import { type PublicUser } from './public-user.js';
 import { UsersService } from './users.service.js';
 
 const USER_ID = ApiParam({ name: 'id', schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, description: 'A user id' });
@@ -27,7 +26,7 @@ export class UsersController {
   @ApiOperation({ summary: 'The caller, read from the database' })
   @ApiOkResponse({ type: PublicUserDto, description: 'The caller' })
   @Get('me')
-  me(@CurrentUser() user: AuthUser): Promise<PublicUser> {
+  me(@CurrentUser() user: AuthUser): Promise<PublicUserDto> {
     return this.users.findSelf(user.id);
   }
 
@@ -41,7 +40,7 @@ export class UsersController {
   @ApiErrors([400, 'skip or take is not a non-negative integer in range'])
   @Roles([Role.ADMIN])
   @Get()
-  async list(@Query() query: ListUsersQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicUser[]> {
+  async list(@Query() query: ListUsersQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicUserDto[]> {
     const { users, total } = await this.users.list(query.skip, query.take);
     reply.header('X-Total-Count', String(total));
     return users;
@@ -65,7 +64,7 @@ export class UsersController {
     @Param('id', ParseIdPipe) id: number,
     @Body() body: UpdateRoleDto,
     @Client() client: ClientInfo,
-  ): Promise<PublicUser> {
+  ): Promise<PublicUserDto> {
     return this.users.changeRole(id, body.role, admin.id, client);
   }
 

@@ -2,10 +2,12 @@ import { ConflictException, Injectable, Logger, NotFoundException, UnauthorizedE
 import { AuditService } from '../audit/audit.service.js';
 import { type ClientInfo } from '../auth/auth.types.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { PUBLIC_USER_SELECT, toPublicUser, type PublicUser } from './public-user.js';
+import { type PublicUserDto } from './dto/public-user.dto.js';
+import { PUBLIC_USER_SELECT, toPublicUser } from './public-user.js';
 
 /** A user row including the password hash: only sign-in and password checks read it. */
 export interface UserWithPassword {
@@ -25,14 +27,29 @@ export class UsersService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
   ) {}
 
   /** Creates a USER; 409 when the email is taken (the unique index decides, so races are safe). */
-  async create(email: string, passwordHash: string, db: Prisma.TransactionClient = this.prisma): Promise<PublicUser> {
-    const user = await db.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
+  async create(email: string, passwordHash: string, transaction: Transaction): Promise<PublicUserDto> {
+    const user = await transaction.db.user.create({ data: { email, passwordHash }, select: PUBLIC_USER_SELECT });
     return toPublicUser(user);
+  }
+
+  /**
+   * The ADMIN_EMAIL account at start-up: created as ADMIN, or made ADMIN if another instance starting
+   * at the same moment created it meanwhile (upsert). Returns its id.
+   */
+  async createAdmin(email: string, passwordHash: string): Promise<number> {
+    const user = await this.prisma.user.upsert({
+      where: { email },
+      create: { email, passwordHash, role: Role.ADMIN, emailVerified: true },
+      update: { role: Role.ADMIN },
+      select: { id: true },
+    });
+    return user.id;
   }
 
   /** The only read of a password hash, by email. */
@@ -58,12 +75,12 @@ export class UsersService {
 
   /** A new password: stored, every session but `keepSessionId` revoked, and the event, in one transaction. */
   async changePassword(id: number, passwordHash: string, keepSessionId: string, client: ClientInfo): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      await tx.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
-      const revoked = await this.sessions.revokeAllOfUser(id, { keep: keepSessionId, db: tx });
-      await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
+    await this.transactions.run(async (transaction) => {
+      await transaction.db.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+      const revoked = await this.sessions.revokeAllOfUser(id, transaction, { keep: keepSessionId });
+      const detail = { sessionsRevoked: revoked };
+      await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail }, transaction.db);
     });
-    await this.sessions.afterRevocation();
   }
 
   /**
@@ -85,16 +102,16 @@ export class UsersService {
 
   /**
    * A password reset from an email link: the new password, the email verified (the link proved it) and every
-   * session revoked, in the caller's transaction (which calls SessionsService.afterRevocation() after commit).
+   * session revoked, in the caller's transaction (the other instances are told after it commits).
    */
-  async resetPassword(id: number, passwordHash: string, tx: Prisma.TransactionClient): Promise<{ email: string; newlyVerified: boolean; sessionsRevoked: number }> {
-    const newlyVerified = await this.markEmailVerified(id, tx);
-    const { email } = await tx.user.update({ where: { id }, data: { passwordHash }, select: { email: true } });
-    const sessionsRevoked = await this.sessions.revokeAllOfUser(id, { db: tx });
+  async resetPassword(id: number, passwordHash: string, transaction: Transaction): Promise<{ email: string; newlyVerified: boolean; sessionsRevoked: number }> {
+    const newlyVerified = await this.markEmailVerified(id, transaction.db);
+    const { email } = await transaction.db.user.update({ where: { id }, data: { passwordHash }, select: { email: true } });
+    const sessionsRevoked = await this.sessions.revokeAllOfUser(id, transaction);
     return { email, newlyVerified, sessionsRevoked };
   }
 
-  async findById(id: number): Promise<PublicUser> {
+  async findById(id: number): Promise<PublicUserDto> {
     const user = await this.readPublicUser(id);
     if (!user) throw new NotFoundException('user not found');
     return user;
@@ -104,7 +121,7 @@ export class UsersService {
    * The caller's own record (GET /users/me). A caller whose user is gone holds a dead token: 401, also
    * in the moment before the deletion's notification has reached this instance's session cache.
    */
-  async findSelf(id: number): Promise<PublicUser> {
+  async findSelf(id: number): Promise<PublicUserDto> {
     const user = await this.readPublicUser(id);
     if (!user) throw new UnauthorizedException('invalid or missing access token');
     return user;
@@ -114,7 +131,7 @@ export class UsersService {
    * Every GET /users/me reads a user: one plain query on the pool under Prisma, whose client-side work
    * cost more than the query itself on this path (bench/README.md, "Choices").
    */
-  private async readPublicUser(id: number): Promise<PublicUser | undefined> {
+  private async readPublicUser(id: number): Promise<PublicUserDto | undefined> {
     const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
       'SELECT id, email, role, email_verified AS "emailVerified", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
       [id],
@@ -122,7 +139,7 @@ export class UsersService {
     return rows.length === 0 ? undefined : toPublicUser(rows[0]);
   }
 
-  async list(skip: number, take: number): Promise<{ users: PublicUser[]; total: number }> {
+  async list(skip: number, take: number): Promise<{ users: PublicUserDto[]; total: number }> {
     // Two reads side by side on two connections: a page and a count need no common snapshot, and a
     // transaction would add two round trips (measured in bench/).
     const [users, total] = await Promise.all([
@@ -133,44 +150,43 @@ export class UsersService {
   }
 
   /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
-  async changeRole(id: number, role: Role, by: number, client: ClientInfo): Promise<PublicUser> {
-    const { user, changed } = await this.prisma.$transaction(async (tx) => {
+  async changeRole(id: number, role: Role, by: number, client: ClientInfo): Promise<PublicUserDto> {
+    const { user, changed } = await this.transactions.run(async (transaction) => {
+      const tx = transaction.db;
       const current = await this.lockForAdminChange(tx, id);
       if (current.role === role) return { user: await tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT }), changed: false };
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       const updated = await tx.user.update({ where: { id }, data: { role }, select: PUBLIC_USER_SELECT });
-      const revoked = await this.sessions.revokeAllOfUser(id, { db: tx });
+      const revoked = await this.sessions.revokeAllOfUser(id, transaction);
       const detail = { from: current.role, to: role, sessionsRevoked: revoked };
       await this.audit.record({ type: 'role.changed', userId: id, actorId: by, ...client, detail }, tx);
       return { user: updated, changed: true };
     });
-    if (changed) {
-      await this.sessions.afterRevocation();
-      this.logger.log({ event: 'role.changed', userId: id, role, by });
-    }
+    if (changed) this.logger.log({ event: 'role.changed', userId: id, role, by });
     return toPublicUser(user);
   }
 
   /** Deletes the user with their sessions (cascade); their events stay. Never the last admin (409). */
   async remove(id: number, by: number, client: ClientInfo): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const current = await this.lockForAdminChange(tx, id);
+    await this.transactions.run(async (transaction) => {
+      const current = await this.lockForAdminChange(transaction.db, id);
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
-      await tx.user.delete({ where: { id } });
-      await this.audit.record({ type: 'user.deleted', userId: id, actorId: by, ...client, detail: { role: current.role } }, tx);
+      // The deletion cascades to the sessions; revoking them first is what tells every instance after the commit.
+      await this.sessions.revokeAllOfUser(id, transaction);
+      await transaction.db.user.delete({ where: { id } });
+      await this.audit.record({ type: 'user.deleted', userId: id, actorId: by, ...client, detail: { role: current.role } }, transaction.db);
     });
-    await this.sessions.afterRevocation();
     this.logger.log({ event: 'user.deleted', userId: id, by });
   }
 
   async revokeSessions(id: number, by: number, client: ClientInfo): Promise<void> {
     await this.findById(id);
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const revoked = await this.sessions.revokeAllOfUser(id, { db: tx });
-      await this.audit.record({ type: 'user.sessions_revoked', userId: id, actorId: by, ...client, detail: { sessionsRevoked: revoked } }, tx);
+    const revoked = await this.transactions.run(async (transaction) => {
+      const revoked = await this.sessions.revokeAllOfUser(id, transaction);
+      const detail = { sessionsRevoked: revoked };
+      await this.audit.record({ type: 'user.sessions_revoked', userId: id, actorId: by, ...client, detail }, transaction.db);
       return revoked;
     });
-    if (revoked > 0) await this.sessions.afterRevocation();
     this.logger.log({ event: 'sessions.revoked', userId: id, by, revoked });
   }
 

@@ -107,6 +107,19 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
     expect(list).toHaveLength(1);
     expect(list[0].current).toBe(true);
   });
+
+  it('one notion of live: a session past its inactivity timeout is not listed, not revocable, and its access token is refused', async () => {
+    const email = uniqueEmail();
+    const user = await signUp(t.http, email);
+    const idle = await signInFrom(email, 'Idle/1', '192.0.2.3');
+    const idleId = (await t.prisma.session.findFirstOrThrow({ where: { userAgent: 'Idle/1', user: { email } } })).id;
+    // Its refresh token expired (JWT_REFRESH_TTL unused); its access token has not, and was never checked (not cached).
+    await t.prisma.session.update({ where: { id: idleId }, data: { refreshExpiresAt: new Date(Date.now() - 1000) } });
+    const list = (await request(t.http).get('/auth/sessions').set(bearer(user.accessToken))).body;
+    expect(list.map((s: { id: string }) => s.id)).not.toContain(idleId);
+    await request(t.http).delete(`/auth/sessions/${idleId}`).set(bearer(user.accessToken)).expect(404);
+    await request(t.http).get('/users/me').set(bearer(idle.accessToken)).expect(401);
+  });
 });
 
 describe('session clean-up', () => {

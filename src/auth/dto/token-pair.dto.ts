@@ -1,10 +1,8 @@
 import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 import { PublicUserDto } from '../../users/dto/public-user.dto.js';
-import { type AuthResponse } from '../auth.service.js';
-import { type TokenPair } from '../auth.types.js';
 
 /** Body of POST /auth/refresh. */
-export class TokenPairDto implements TokenPair {
+export class TokenPairDto {
   @ApiProperty({ description: 'JWT (typ at+jwt), lifetime JWT_ACCESS_TTL: send as `Authorization: Bearer`.' })
   accessToken!: string;
 
@@ -21,6 +19,4 @@ export class TokenPairDto implements TokenPair {
 }
 
 /** Body of sign-up (201) and sign-in (200): the user and the first tokens of a new session. */
-export class AuthResponseDto
-  extends IntersectionType(PickType(PublicUserDto, ['id', 'email', 'role'] as const), TokenPairDto)
-  implements AuthResponse {}
+export class AuthResponseDto extends IntersectionType(PickType(PublicUserDto, ['id', 'email', 'role'] as const), TokenPairDto) {}

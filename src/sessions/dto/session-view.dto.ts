@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { type SessionView } from '../session-view.js';
 
 /** A live session (one per device) as GET /auth/sessions lists it. */
-export class SessionViewDto implements SessionView {
+export class SessionViewDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 

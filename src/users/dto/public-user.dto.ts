@@ -1,9 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Role } from '../../generated/prisma/enums.js';
-import { type PublicUser } from '../public-user.js';
 
-/** The public user shape: everywhere a user is returned, and nothing more. */
-export class PublicUserDto implements PublicUser {
+/** The public user shape: everywhere a user is returned, and nothing more (made by `toPublicUser`). */
+export class PublicUserDto {
   @ApiProperty({ type: 'integer', example: 1 })
   id!: number;
 
