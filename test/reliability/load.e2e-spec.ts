@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PASSWORD, uniqueEmail } from '../support/api.js';
 import { HttpCallError, httpCall, keepAliveAgent, type HttpCallOptions } from '../support/http-client.js';
+import { TestSmtpServer } from '../support/smtp-server.js';
 import { ensureBuilt, startService, stopAllServices, type ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -37,16 +38,20 @@ interface TrackedSession {
 describe(`load: ${LOAD_SECONDS} s of mixed traffic at ${CONNECTIONS} connections`, () => {
   let database: TestDatabase;
   let service: ServiceProcess;
+  // Sign-ups send verification mails: a real mail server takes them, as in production.
+  const mailServer = new TestSmtpServer();
 
   beforeAll(async () => {
     const build = await ensureBuilt();
     console.log(build.built ? `nest build: ${(build.ms / 1000).toFixed(1)} s` : 'nest build: up to date, reused');
     database = await createTestDatabase();
-    service = await startService({ databaseUrl: database.url, memoryProbe: true });
+    await mailServer.start();
+    service = await startService({ databaseUrl: database.url, memoryProbe: true, env: { SMTP_URL: mailServer.url } });
   }, 360_000);
 
   afterAll(async () => {
     await stopAllServices();
+    await mailServer.stop();
     await database?.drop();
   });
 
