@@ -41,6 +41,8 @@ export interface AppConfig {
   corsOrigins: string[];
   log: { level: LogLevel; format: 'json' | 'pretty' };
   shutdownTimeout: number;
+  /** MFA_ENCRYPTION_KEY (32 bytes): encrypts TOTP secrets at rest. Unset outside production: a key kept under `.data/`. */
+  mfaEncryptionKey: Buffer | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -106,6 +108,7 @@ export function loadConfig(env: Environment): AppConfig {
       format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, production ? 'json' : 'pretty'),
     },
     shutdownTimeout: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
+    mfaEncryptionKey: mfaEncryptionKey(env, production),
   };
 }
 
@@ -226,4 +229,15 @@ function corsOrigins(env: Environment): string[] {
     }
   }
   return origins;
+}
+
+function mfaEncryptionKey(env: Environment, production: boolean): Buffer | undefined {
+  const text = optional(env, 'MFA_ENCRYPTION_KEY');
+  if (text === undefined) {
+    if (production) throw new ConfigError('MFA_ENCRYPTION_KEY', 'is required in production (32 random bytes, base64: openssl rand -base64 32)');
+    return undefined;
+  }
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)');
+  return key;
 }
