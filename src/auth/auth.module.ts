@@ -4,14 +4,18 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { MfaGuard } from './guards/mfa.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwksController } from './jwks.controller.js';
+import { MfaSigninController } from './mfa-signin.controller.js';
+import { MfaSigninService } from './mfa-signin.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { AccessTokenStrategy } from './strategies/access-token.strategy.js';
@@ -21,20 +25,22 @@ import { tokenKeysFrom } from './token-keys.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule],
-  controllers: [AuthController, JwksController],
+  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, MfaModule],
+  controllers: [AuthController, MfaSigninController, JwksController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
     AuthService,
+    MfaSigninService,
     TokenService,
     PasswordHasher,
     PasswordPolicy,
     AdminBootstrap,
     AccessTokenStrategy,
     RefreshTokenStrategy,
-    // Order matters: authenticate first, then check roles.
+    // Order matters: authenticate first, then check roles and the second factor.
     { provide: APP_GUARD, useClass: AccessTokenGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: MfaGuard },
   ],
 })
 export class AuthModule {}

@@ -4,6 +4,7 @@ import { AuditService, type AuditEvent } from '../audit/audit.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { MfaChallenges } from '../mfa/mfa-challenges.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
@@ -20,6 +21,13 @@ export interface AuthResponse extends TokenPair {
   id: number;
   email: string;
   role: Role;
+}
+
+/** The password was right, and the user has TOTP: no session yet (POST /auth/signin/mfa opens it). */
+export interface MfaChallengeResponse {
+  mfaRequired: true;
+  mfaToken: string;
+  expiresIn: number;
 }
 
 /** One body for every failed sign-in, so that a client cannot tell an unknown email from a wrong password. */
@@ -41,6 +49,7 @@ export class AuthService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly mfaChallenges: MfaChallenges,
   ) {}
 
   /** Creates a USER and opens its first session, in one transaction: both or neither. */
@@ -53,7 +62,7 @@ export class AuthService {
     });
   }
 
-  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse> {
+  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponse | MfaChallengeResponse> {
     const attempt = await this.beginAttempt(credentials.email, client);
     let user: UserWithPassword | null;
     let matches: boolean;
@@ -75,6 +84,7 @@ export class AuthService {
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
+    if (user.mfaEnabled) return { mfaRequired: true, ...(await this.mfaChallenges.issue(user.id)) };
     const tokens = await this.prisma.$transaction((tx) => this.openSession(user, client, 'signin', tx));
     return { id: user.id, email: user.email, role: user.role, ...tokens };
   }
@@ -96,7 +106,7 @@ export class AuthService {
       const refreshToken = this.tokens.signRefreshToken(next);
       if (await this.sessions.rotate(session.id, presented, rotationOf(next, refreshToken, now))) {
         this.logger.log({ event: 'refresh', userId: session.userId, sessionId: session.id });
-        return this.tokenPair(session.user, session.id, session.expiresAt, refreshToken);
+        return this.tokenPair(session.user, session.id, session.expiresAt, refreshToken, session.mfaVerified);
       }
       // A concurrent refresh of the same token won the race: answer as its grace-window replay.
       session = await this.liveSession(credentials);
@@ -105,7 +115,7 @@ export class AuthService {
       const current = this.tokens.signRefreshToken(currentRefreshFields(session));
       if (hashToken(current) === session.tokenHash) {
         this.logger.log({ event: 'refresh.replay', userId: session.userId, sessionId: session.id });
-        return this.tokenPair(session.user, session.id, session.expiresAt, current);
+        return this.tokenPair(session.user, session.id, session.expiresAt, current, session.mfaVerified);
       }
     }
     await this.revokeWithEvent(session.id, { type: 'refresh.reuse', userId: session.userId, sessionId: session.id, ...client });
@@ -156,7 +166,7 @@ export class AuthService {
    * Counts a sign-in attempt (see SigninAttempts). A refused one (429, locked) is recorded: with the
    * account's id when the email has one (`known`, when the caller already knows it), never the email.
    */
-  private async beginAttempt(email: string, client: ClientInfo, known?: { userId: number; sessionId: string }): Promise<SigninAttempt> {
+  async beginAttempt(email: string, client: ClientInfo, known?: { userId: number; sessionId?: string }): Promise<SigninAttempt> {
     try {
       return await this.attempts.begin(email, client.ip);
     } catch (error) {
@@ -178,12 +188,13 @@ export class AuthService {
     if (revoked) await this.sessions.afterRevocation();
   }
 
-  /** Opens a session and records its event, in the caller's transaction. */
-  private async openSession(
+  /** Opens a session and records its event, in the caller's transaction (also for the MFA step of sign-in). */
+  async openSession(
     user: { id: number; role: Role },
     client: ClientInfo,
     event: 'signup' | 'signin',
     tx: Prisma.TransactionClient,
+    mfaVerified = false,
   ): Promise<TokenPair> {
     const now = new Date();
     const sessionId = randomUUID();
@@ -197,10 +208,11 @@ export class AuthService {
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
+      mfaVerified,
     }, tx);
-    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, tx);
+    await this.audit.record({ type: event, userId: user.id, sessionId, ...client, ...(mfaVerified ? { detail: { mfa: true } } : {}) }, tx);
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
-    const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
+    const access = this.tokens.signAccessToken(user, sessionId, expiresAt, mfaVerified);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
@@ -212,11 +224,11 @@ export class AuthService {
     const rotated = await this.sessions.rotateUncapped(credentials.sessionId, credentials.userId, presented, rotationOf(next, refreshToken, now));
     if (!rotated) return null;
     this.logger.log({ event: 'refresh', userId: credentials.userId, sessionId: credentials.sessionId });
-    return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken);
+    return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken, rotated.mfaVerified);
   }
 
-  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPair {
-    const access = this.tokens.signAccessToken(user, sessionId, sessionEnd);
+  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string, mfaVerified: boolean): TokenPair {
+    const access = this.tokens.signAccessToken(user, sessionId, sessionEnd, mfaVerified);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 

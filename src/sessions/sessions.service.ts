@@ -19,6 +19,8 @@ export interface NewSession {
   expiresAt: Date;
   userAgent: string | undefined;
   ip: string | undefined;
+  /** Opened with a second factor: its access tokens carry amr ["pwd", "otp"]. */
+  mfaVerified?: boolean;
 }
 
 /** The state a rotation moves a session to. */
@@ -150,19 +152,24 @@ export class SessionsService {
    * lives at least until the new token's expiry (so no cap applies). Returns what the new access token
    * needs, or null: then the caller takes the general path (cap, grace window, reuse).
    */
-  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
+  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
     // A hot path: plain pg on Prisma's pool (see UsersService.readPublicUser).
-    const { rows } = await this.prisma.pool.query<{ role: Role; expires_at: Date }>(
+    const { rows } = await this.prisma.pool.query<{ role: Role; expires_at: Date; mfa_verified: boolean }>(
       `UPDATE sessions AS s
        SET token_hash = $1, previous_token_hash = s.token_hash, token_id = $2, generation = s.generation + 1,
            rotated_at = $3, refresh_expires_at = $4, last_used_at = now()
        FROM users AS u
        WHERE s.id = $5 AND s.user_id = $6 AND u.id = s.user_id AND s.token_hash = $7
          AND s.revoked_at IS NULL AND s.expires_at >= $4
-       RETURNING u.role, s.expires_at`,
+       RETURNING u.role, s.expires_at, s.mfa_verified`,
       [next.tokenHash, next.tokenId, next.rotatedAt, next.refreshExpiresAt, id, userId, presentedHash],
     );
-    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
+    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at, mfaVerified: rows[0].mfa_verified } : null;
+  }
+
+  /** The session verified a second factor (enabling TOTP in it): its next tokens carry amr ["pwd", "otp"]. */
+  async markMfaVerified(id: string, tx: Prisma.TransactionClient): Promise<void> {
+    await tx.session.updateMany({ where: { id }, data: { mfaVerified: true } });
   }
 
   /**

@@ -13,6 +13,9 @@ export class PublicUserDto implements PublicUser {
   @ApiProperty({ enum: Role, enumName: 'Role' })
   role!: Role;
 
+  @ApiProperty({ description: 'TOTP is required at sign-in (POST /auth/mfa/totp/enable).' })
+  mfaEnabled!: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
