@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtension, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
 import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { RequireMfa } from '../auth/decorators/require-mfa.decorator.js';
@@ -41,6 +41,7 @@ export class MfaController {
   @ApiOperation({ summary: 'Turn TOTP off with a code or a recovery code (second-factor session)', description: 'Recovery codes are deleted; the other sessions are revoked.' })
   @ApiNoContentResponse({ description: 'TOTP is off' })
   @ApiErrors([400, 'Wrong, reused or malformed code, or not exactly one of code and recoveryCode'], NEEDS_MFA_SESSION, [409, 'TOTP is not enabled'], 413, 415)
+  @ApiExtension('x-required-amr', ['otp'])
   @RequireMfa()
   @Post('totp/disable')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -51,6 +52,7 @@ export class MfaController {
   @ApiOperation({ summary: 'A new set of recovery codes, with a code (second-factor session); the old set stops working' })
   @ApiOkResponse({ type: RecoveryCodesDto, description: 'The new recovery codes, shown this once' })
   @ApiErrors([400, 'Wrong, reused or malformed code'], NEEDS_MFA_SESSION, [409, 'TOTP is not enabled'], 413, 415)
+  @ApiExtension('x-required-amr', ['otp'])
   @RequireMfa()
   @Post('recovery-codes')
   @HttpCode(HttpStatus.OK)

@@ -66,12 +66,13 @@ describe('admin endpoints: /users', () => {
           id: u.id,
           email: u.email,
           role: u.role,
+          mfaEnabled: u.mfaEnabled,
           createdAt: u.createdAt.toISOString(),
           updatedAt: u.updatedAt.toISOString(),
         })),
       );
       for (const item of response.body) {
-        expect(Object.keys(item).sort()).toEqual(['createdAt', 'email', 'id', 'role', 'updatedAt']);
+        expect(Object.keys(item).sort()).toEqual(['createdAt', 'email', 'id', 'mfaEnabled', 'role', 'updatedAt']);
         expect(item.createdAt).toMatch(ISO_8601);
       }
       const ids = response.body.map((u: { id: number }) => u.id);
@@ -163,6 +164,7 @@ describe('admin endpoints: /users', () => {
         id: target.id,
         email: target.email,
         role: 'ADMIN',
+        mfaEnabled: false,
         createdAt: before.createdAt.toISOString(),
         updatedAt: stored.updatedAt.toISOString(),
       });

@@ -24,6 +24,7 @@ describe('GET /users/me', () => {
       id: user.id,
       email: user.email,
       role: 'USER',
+      mfaEnabled: false,
       createdAt: stored.createdAt.toISOString(),
       updatedAt: stored.updatedAt.toISOString(),
     });
@@ -42,6 +43,7 @@ describe('GET /users/me', () => {
         id: user.id,
         email,
         role: 'USER',
+        mfaEnabled: false,
         createdAt: updated.createdAt.toISOString(),
         updatedAt: updated.updatedAt.toISOString(),
       });
