@@ -14,7 +14,8 @@ class WrongSecondFactor extends Error {}
 /**
  * The second step of a sign-in with TOTP: the mfaToken from the password step and a code (or a recovery
  * code) open the session, with amr ["pwd", "otp"]. Each try counts as a sign-in attempt of the account's
- * email from this client (429 once locked) and stays counted when the code is wrong.
+ * email from this client (429 once locked), and as one of the token's 5 tries; both stay counted when the
+ * code is wrong.
  */
 @Injectable()
 export class MfaSigninService {
@@ -33,6 +34,17 @@ export class MfaSigninService {
     const challenge = await this.challenges.findLive(body.mfaToken);
     if (!challenge) throw new UnauthorizedException(INVALID_SECOND_FACTOR);
     const attempt = await this.auth.beginAttempt(challenge.email, client, { userId: challenge.userId });
+    let reserved: boolean;
+    try {
+      reserved = await this.challenges.reserveAttempt(challenge.id);
+    } catch (error) {
+      await attempt.release(); // the database failed, not the client
+      throw error;
+    }
+    if (!reserved) {
+      await attempt.release(); // no code was checked: the token died meanwhile
+      throw new UnauthorizedException(INVALID_SECOND_FACTOR);
+    }
     let response: AuthResponse;
     try {
       response = await this.prisma.$transaction(async (tx) => {
@@ -52,7 +64,6 @@ export class MfaSigninService {
         await attempt.release(); // the database failed, not the client
         throw error;
       }
-      await this.challenges.recordFailure(challenge.id);
       await this.audit.recordStandalone({ type: 'signin.mfa_failed', userId: challenge.userId, ...client, detail: { method: body.code === undefined ? 'recovery_code' : 'totp' } });
       this.logger.log({ event: 'signin.mfa_failed', userId: challenge.userId, ip: client.ip });
       throw new UnauthorizedException(INVALID_SECOND_FACTOR);

@@ -4,9 +4,9 @@ import { Interval } from '@nestjs/schedule';
 import { PrismaService } from '../database/prisma.service.js';
 import { type Prisma } from '../generated/prisma/client.js';
 
-/** An mfaToken lives 5 minutes and dies after 5 wrong codes or one success. */
+/** An mfaToken lives 5 minutes, and dies after 5 codes tried (so 5 wrong ones) or one success. */
 export const MFA_TOKEN_TTL_SECONDS = 5 * 60;
-export const MFA_TOKEN_MAX_FAILURES = 5;
+export const MFA_TOKEN_MAX_ATTEMPTS = 5;
 const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface PendingChallenge {
@@ -20,7 +20,7 @@ function hashOf(token: string): string {
 }
 
 function liveAt(now: Date) {
-  return { usedAt: null, expiresAt: { gt: now }, failures: { lt: MFA_TOKEN_MAX_FAILURES } };
+  return { usedAt: null, expiresAt: { gt: now }, attempts: { lt: MFA_TOKEN_MAX_ATTEMPTS } };
 }
 
 /** The one owner of mfa_challenges: the second step of a sign-in, between the password and the code. */
@@ -38,7 +38,7 @@ export class MfaChallenges {
     return { mfaToken, expiresIn: MFA_TOKEN_TTL_SECONDS };
   }
 
-  /** The live challenge the token names (not used, not expired, fewer than 5 wrong codes), or null. */
+  /** The live challenge the token names (not used, not expired, fewer than 5 codes tried), or null. */
   async findLive(mfaToken: string): Promise<PendingChallenge | null> {
     const challenge = await this.prisma.mfaChallenge.findFirst({
       where: { tokenHash: hashOf(mfaToken), ...liveAt(new Date()) },
@@ -47,15 +47,19 @@ export class MfaChallenges {
     return challenge ? { id: challenge.id, userId: challenge.userId, email: challenge.user.email } : null;
   }
 
-  /** Uses the challenge up in the caller's transaction; false when it died meanwhile (a concurrent success). */
-  async consume(id: string, tx: Prisma.TransactionClient): Promise<boolean> {
-    const { count } = await tx.mfaChallenge.updateMany({ where: { id, ...liveAt(new Date()) }, data: { usedAt: new Date() } });
+  /**
+   * Counts one code tried, before it is checked (committed on its own): false when the token is dead. Of
+   * concurrent tries at most the remaining ones get through, so no burst checks more than 5 codes.
+   */
+  async reserveAttempt(id: string): Promise<boolean> {
+    const { count } = await this.prisma.mfaChallenge.updateMany({ where: { id, ...liveAt(new Date()) }, data: { attempts: { increment: 1 } } });
     return count === 1;
   }
 
-  /** Counts a wrong code; the fifth kills the token. */
-  async recordFailure(id: string): Promise<void> {
-    await this.prisma.mfaChallenge.updateMany({ where: { id, usedAt: null }, data: { failures: { increment: 1 } } });
+  /** Uses the challenge up in the caller's transaction; false when a concurrent success used it first. */
+  async consume(id: string, tx: Prisma.TransactionClient): Promise<boolean> {
+    const { count } = await tx.mfaChallenge.updateMany({ where: { id, usedAt: null }, data: { usedAt: new Date() } });
+    return count === 1;
   }
 
   /** Every pending challenge of the user (its second factor was removed). */
@@ -68,7 +72,7 @@ export class MfaChallenges {
   async purgeDead(now = new Date()): Promise<number> {
     try {
       const { count } = await this.prisma.mfaChallenge.deleteMany({
-        where: { OR: [{ usedAt: { not: null } }, { expiresAt: { lte: now } }, { failures: { gte: MFA_TOKEN_MAX_FAILURES } }] },
+        where: { OR: [{ usedAt: { not: null } }, { expiresAt: { lte: now } }, { attempts: { gte: MFA_TOKEN_MAX_ATTEMPTS } }] },
       });
       return count;
     } catch (error) {

@@ -144,6 +144,16 @@ describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/sig
     expect((await mfa({ mfaToken: await passwordStep(t.http, user.email), code: right })).status).toBe(200);
   });
 
+  it('eight wrong codes at once on one mfaToken: exactly 5 are checked (and recorded), the token is dead', async () => {
+    const user = await userWithTotp('burst');
+    const mfaToken = await passwordStep(t.http, user.email);
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => mfa({ mfaToken, recoveryCode: 'aaaa-bbbb-cccc-dddd' }).then((r) => r.status)));
+    expect(statuses).toEqual(Array(8).fill(401));
+    expect((await t.prisma.mfaChallenge.findFirstOrThrow({ where: { userId: user.id } })).attempts).toBe(5);
+    expect(await t.prisma.auditEvent.count({ where: { userId: user.id, type: 'signin.mfa_failed' } })).toBe(5);
+    expect((await mfa({ mfaToken, recoveryCode: user.recoveryCodes[0] })).status).toBe(401);
+  });
+
   it('four wrong codes leave the mfaToken alive; the fifth try may still be the right code', async () => {
     const user = await userWithTotp('four');
     const mfaToken = await passwordStep(t.http, user.email);
@@ -184,7 +194,7 @@ describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/sig
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
     }
     expect(await t.prisma.recoveryCode.count({ where: { userId: user.id, usedAt: { not: null } } })).toBe(0);
-    expect((await t.prisma.mfaChallenge.findFirstOrThrow({ where: { userId: user.id } })).failures).toBe(0);
+    expect((await t.prisma.mfaChallenge.findFirstOrThrow({ where: { userId: user.id } })).attempts).toBe(0);
     expect((await mfa({ mfaToken, recoveryCode: user.recoveryCodes[0] })).status).toBe(200);
   });
 });

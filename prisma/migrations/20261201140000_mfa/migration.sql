@@ -31,7 +31,7 @@ CREATE TABLE "mfa_challenges" (
     "id" UUID NOT NULL,
     "user_id" INTEGER NOT NULL,
     "token_hash" CHAR(64) NOT NULL,
-    "failures" INTEGER NOT NULL DEFAULT 0,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "used_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
