@@ -137,6 +137,17 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
     expect(response.text).not.toContain(secret);
   });
 
+  it('two enables at once with one code: exactly one succeeds, one set of recovery codes is stored', async () => {
+    const user = await signUp(t.http, uniqueEmail('enable-race'));
+    const { secret } = (await request(t.http).post('/auth/mfa/totp/setup').set(bearer(user.accessToken))).body;
+    await awayFromStepBoundary();
+    const code = codeAt(secret);
+    const responses = await Promise.all([1, 2, 3].map(() => request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code })));
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 409, 409]);
+    expect(await t.prisma.recoveryCode.count({ where: { userId: user.id } })).toBe(10);
+    expect(await eventsOf(user.id, 'mfa.enabled')).toHaveLength(1);
+  });
+
   it('the code that enabled TOTP cannot be replayed at sign-in (its step is used up)', async () => {
     const email = uniqueEmail('enable-replay');
     const user = await signUp(t.http, email);

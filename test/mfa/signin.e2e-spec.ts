@@ -174,6 +174,16 @@ describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/sig
     expect(unknown.body).toEqual(INVALID);
   });
 
+  it('a new password does not bypass the second factor: sign-in still asks for a code', async () => {
+    const user = await userWithTotp('new-password');
+    const newPassword = 'a-fresh-passphrase-91';
+    await request(t.http).post('/auth/password').set(bearer(user.session.accessToken)).send({ currentPassword: PASSWORD, newPassword }).expect(204);
+    const response = await request(t.http).post('/auth/signin').send({ email: user.email, password: newPassword });
+    expect(response.status).toBe(200);
+    expect(response.body.mfaRequired).toBe(true);
+    expect(response.body.accessToken).toBeUndefined();
+  });
+
   it('400 for a malformed body, with nothing used up', async () => {
     const user = await userWithTotp('malformed');
     const mfaToken = await passwordStep(t.http, user.email);
