@@ -7,6 +7,7 @@ export const AUDIT_EVENT_TYPES = [
   'signin',
   'signin.failed',
   'signin.locked',
+  'signin.mfa_failed',
   'refresh.reuse',
   'signout',
   'signout.all',
@@ -15,8 +16,13 @@ export const AUDIT_EVENT_TYPES = [
   'password.reset_requested',
   'password.reset',
   'email.verified',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.recovery_used',
+  'mfa.recovery_regenerated',
   'role.changed',
   'user.sessions_revoked',
+  'user.mfa_removed',
   'user.deleted',
 ] as const;
 

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../docs/api-responses.js';
 import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
+import { MfaChallengeDto } from '../mfa/dto/mfa-responses.dto.js';
 import { AuthService } from './auth.service.js';
 import { type AuthUser, type ClientInfo, type RefreshCredentials } from './auth.types.js';
 import { Client, CurrentUser } from './decorators/current-user.decorator.js';
@@ -36,7 +37,11 @@ export class AuthController {
   }
 
   @ApiOperation({ summary: 'Sign in: opens a new session (one per device)' })
-  @ApiOkResponse({ type: AuthResponseDto, description: 'The user (with their role) and the tokens of the new session' })
+  @ApiExtraModels(MfaChallengeDto)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(AuthResponseDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
+    description: 'The user (with their role) and the tokens of the new session; or, for a user with TOTP, mfaRequired and an mfaToken (no session yet: POST /auth/signin/mfa)',
+  })
   @ApiErrors(
     [400, 'Malformed body: missing, non-string or unknown field, invalid email, password over 128'],
     [401, 'Wrong email or password (one body for both)'],
@@ -47,7 +52,7 @@ export class AuthController {
   @UseGuards(ClientThrottlerGuard)
   @Post('signin')
   @HttpCode(HttpStatus.OK)
-  signIn(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponseDto> {
+  signIn(@Body() credentials: CredentialsDto, @Client() client: ClientInfo): Promise<AuthResponseDto | MfaChallengeDto> {
     return this.auth.signIn(credentials, client);
   }
 

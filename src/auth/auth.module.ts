@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EmailTokensModule } from '../email-tokens/email-tokens.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
@@ -13,8 +14,11 @@ import { AuthService } from './auth.service.js';
 import { EmailFlowsController } from './email-flows.controller.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { MfaGuard } from './guards/mfa.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwksController } from './jwks.controller.js';
+import { MfaSigninController } from './mfa-signin.controller.js';
+import { MfaSigninService } from './mfa-signin.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
 import { PasswordResetService } from './password-reset.service.js';
@@ -25,11 +29,12 @@ import { tokenKeysFrom } from './token-keys.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, EmailTokensModule],
-  controllers: [AuthController, JwksController, EmailFlowsController],
+  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, EmailTokensModule, MfaModule],
+  controllers: [AuthController, MfaSigninController, JwksController, EmailFlowsController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
     AuthService,
+    MfaSigninService,
     TokenService,
     PasswordHasher,
     PasswordPolicy,
@@ -38,9 +43,10 @@ import { TokenService } from './token.service.js';
     PasswordResetService,
     AccessTokenStrategy,
     RefreshTokenStrategy,
-    // Order matters: authenticate first, then check roles.
+    // Order matters: authenticate first, then check roles and the second factor.
     { provide: APP_GUARD, useClass: AccessTokenGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: MfaGuard },
   ],
 })
 export class AuthModule {}

@@ -43,6 +43,7 @@ class FakeSessions {
       revokedAt: null,
       createdAt: session.rotatedAt,
       lastUsedAt: session.rotatedAt,
+      mfaVerified: session.mfaVerified ?? false,
       user: { id: session.userId, role: Role.USER },
     };
     this.rows.set(session.id, row);
@@ -53,11 +54,11 @@ class FakeSessions {
     return row && row.userId === userId && live(row, this.clock.now()) ? { ...row } : null;
   }
 
-  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
+  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
     const row = this.rows.get(id);
     if (!row || row.userId !== userId || row.expiresAt < next.refreshExpiresAt) return null;
     if (!(await this.rotate(id, presentedHash, next))) return null;
-    return { role: row.user.role, expiresAt: row.expiresAt };
+    return { role: row.user.role, expiresAt: row.expiresAt, mfaVerified: row.mfaVerified };
   }
 
   async rotate(id: string, presentedHash: string, next: Rotation): Promise<boolean> {
@@ -126,6 +127,7 @@ describe('AuthService.refresh (TestClock, sessions in memory)', () => {
       clock,
       config,
       { sendVerification: async () => undefined } as never,
+      {} as never,
       {} as never,
     );
   };

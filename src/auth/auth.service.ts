@@ -7,6 +7,8 @@ import { Clock } from '../clock/clock.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
+import { type MfaChallengeDto } from '../mfa/dto/mfa-responses.dto.js';
+import { MfaChallenges } from '../mfa/mfa-challenges.js';
 import { type Role } from '../generated/prisma/enums.js';
 import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
@@ -41,6 +43,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly emailLinks: EmailLinks,
     private readonly emailTokens: EmailTokens,
+    private readonly mfaChallenges: MfaChallenges,
   ) {}
 
   /** Creates a USER, opens its first session and queues its verification email, in one transaction: all or nothing. */
@@ -54,7 +57,7 @@ export class AuthService {
     });
   }
 
-  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponseDto> {
+  async signIn(credentials: CredentialsDto, client: ClientInfo): Promise<AuthResponseDto | MfaChallengeDto> {
     const attempt = await this.beginAttempt(credentials.email, client);
     let user: UserWithPassword | null;
     let matches: boolean;
@@ -76,6 +79,7 @@ export class AuthService {
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(credentials.password));
     }
+    if (user.mfaEnabled) return { mfaRequired: true, ...(await this.mfaChallenges.issue(user.id)) };
     const tokens = await this.transactions.run((transaction) => this.openSession(user, client, 'signin', transaction));
     return { id: user.id, email: user.email, role: user.role, ...tokens };
   }
@@ -97,7 +101,7 @@ export class AuthService {
       const refreshToken = this.tokens.signRefreshToken(next);
       if (await this.sessions.rotate(session.id, presented, rotationOf(next, refreshToken, now))) {
         this.logger.log({ event: 'refresh', userId: session.userId, sessionId: session.id });
-        return this.tokenPair(session.user, session.id, session.expiresAt, refreshToken);
+        return this.tokenPair(session.user, session.id, session.expiresAt, refreshToken, session.mfaVerified);
       }
       // A concurrent refresh of the same token won the race: answer as its grace-window replay.
       session = await this.liveSession(credentials);
@@ -106,7 +110,7 @@ export class AuthService {
       const current = this.tokens.signRefreshToken(currentRefreshFields(session));
       if (hashToken(current) === session.tokenHash) {
         this.logger.log({ event: 'refresh.replay', userId: session.userId, sessionId: session.id });
-        return this.tokenPair(session.user, session.id, session.expiresAt, current);
+        return this.tokenPair(session.user, session.id, session.expiresAt, current, session.mfaVerified);
       }
     }
     await this.revokeWithEvent(session.id, { type: 'refresh.reuse', userId: session.userId, sessionId: session.id, ...client });
@@ -158,7 +162,7 @@ export class AuthService {
    * Counts a sign-in attempt (see SigninAttempts). A refused one (429, locked) is recorded: with the
    * account's id when the email has one (`known`, when the caller already knows it), never the email.
    */
-  private async beginAttempt(email: string, client: ClientInfo, known?: { userId: number; sessionId: string }): Promise<SigninAttempt> {
+  async beginAttempt(email: string, client: ClientInfo, known?: { userId: number; sessionId?: string }): Promise<SigninAttempt> {
     try {
       return await this.attempts.begin(email, client.ip);
     } catch (error) {
@@ -177,12 +181,13 @@ export class AuthService {
     });
   }
 
-  /** Opens a session and records its event, in the caller's transaction. */
-  private async openSession(
+  /** Opens a session and records its event, in the caller's transaction (also for the MFA step of sign-in). */
+  async openSession(
     user: { id: number; role: Role },
     client: ClientInfo,
     event: 'signup' | 'signin',
     transaction: Transaction,
+    mfaVerified = false,
   ): Promise<TokenPairDto> {
     const now = this.clock.now();
     const sessionId = randomUUID();
@@ -196,10 +201,11 @@ export class AuthService {
       expiresAt,
       userAgent: client.userAgent,
       ip: client.ip,
+      mfaVerified,
     }, transaction);
-    await this.audit.record({ type: event, userId: user.id, sessionId, ...client }, transaction.db);
+    await this.audit.record({ type: event, userId: user.id, sessionId, ...client, ...(mfaVerified ? { detail: { mfa: true } } : {}) }, transaction.db);
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
-    const access = this.tokens.signAccessToken(user, sessionId, expiresAt);
+    const access = this.tokens.signAccessToken(user, sessionId, expiresAt, mfaVerified);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
@@ -211,11 +217,11 @@ export class AuthService {
     const rotated = await this.sessions.rotateUncapped(credentials.sessionId, credentials.userId, presented, rotationOf(next, refreshToken, now));
     if (!rotated) return null;
     this.logger.log({ event: 'refresh', userId: credentials.userId, sessionId: credentials.sessionId });
-    return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken);
+    return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken, rotated.mfaVerified);
   }
 
-  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string): TokenPairDto {
-    const access = this.tokens.signAccessToken(user, sessionId, sessionEnd);
+  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string, mfaVerified: boolean): TokenPairDto {
+    const access = this.tokens.signAccessToken(user, sessionId, sessionEnd, mfaVerified);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 

@@ -5,6 +5,8 @@ export interface AuthUser {
   id: number;
   role: Role;
   sessionId: string;
+  /** The access token's authentication methods (RFC 8176): ["pwd"], or ["pwd", "otp"] after a second factor. */
+  amr: string[];
 }
 
 /** What the refresh-token strategy hands to the refresh route (request.user). */

@@ -91,6 +91,7 @@ describe('TokenService', () => {
         sub: '42',
         sid: sessionId,
         role: 'ADMIN',
+        amr: ['pwd'],
         iss: 'nest-jwt-auth',
         aud: 'nest-jwt-auth',
         iat: expect.any(Number),
@@ -100,6 +101,11 @@ describe('TokenService', () => {
       expect(payload.iat as number).toBeGreaterThanOrEqual(before);
       expect(payload.iat as number).toBeLessThanOrEqual(after);
       expect((payload.exp as number) - (payload.iat as number)).toBe(900);
+    });
+
+    it('says amr ["pwd", "otp"] for a second-factor session (RFC 8176)', () => {
+      const { token } = tokens.signAccessToken(user, sessionId, new Date(Date.now() + 86400_000), true);
+      expect(decode(token).payload.amr).toEqual(['pwd', 'otp']);
     });
 
     it('is signed ES256 by the first key of JWT_ACCESS_KEYS: its public key verifies it, the other key and the refresh key do not', () => {

@@ -41,10 +41,11 @@ export class TokenService {
   ) {}
 
   /** An access token for the session, signed by the first key of JWT_ACCESS_KEYS; it never outlives the session's absolute end. */
-  signAccessToken(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date): SignedAccessToken {
+  signAccessToken(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, mfaVerified = false): SignedAccessToken {
     const iat = epochSeconds(this.clock.now());
     const exp = Math.min(iat + this.config.jwt.accessTtl, epochSeconds(sessionEnd));
-    const payload = { sub: String(user.id), sid: sessionId, role: user.role, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat, exp, jti: randomUUID() };
+    const amr = mfaVerified ? ['pwd', 'otp'] : ['pwd'];
+    const payload = { sub: String(user.id), sid: sessionId, role: user.role, amr, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat, exp, jti: randomUUID() };
     const { kid, privateKey } = this.keys.access.signing;
     const header = { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid };
     const token = this.jwt.sign(payload, { privateKey, algorithm: ACCESS_TOKEN_ALGORITHM, header });

@@ -16,7 +16,14 @@ const FIRST = privateJwk('first');
 const SECOND = privateJwk('second', { alg: 'ES256', use: 'sig' });
 const ACCESS_KEYS = keySet(FIRST, SECOND);
 const REFRESH = 'r'.repeat(32);
-const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_ACCESS_KEYS: ACCESS_KEYS, JWT_REFRESH_SECRET: REFRESH, SMTP_URL: 'smtp://mail.example.com:587' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u:p@db:5432/app',
+  JWT_ACCESS_KEYS: ACCESS_KEYS,
+  JWT_REFRESH_SECRET: REFRESH,
+  SMTP_URL: 'smtp://mail.example.com:587',
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
 
 /** The ConfigError that loadConfig throws for env (fails the test when it does not throw one). */
 function configError(env: Environment): ConfigError {
@@ -270,6 +277,10 @@ describe('loadConfig', () => {
       expectRefused(env, variable);
     });
 
+    it('refuses to start without MFA_ENCRYPTION_KEY', () => {
+      expectRefused({ ...PRODUCTION, MFA_ENCRYPTION_KEY: undefined }, 'MFA_ENCRYPTION_KEY');
+    });
+
     it('production still refuses short secrets', () => {
       expectRefused({ ...PRODUCTION, JWT_REFRESH_SECRET: 'too-short' }, 'JWT_REFRESH_SECRET');
     });
@@ -307,6 +318,22 @@ describe('loadConfig', () => {
       ['EMAIL_VERIFY_TTL', { EMAIL_VERIFY_TTL: 'soon' }],
     ])('refuses a bad %s', (variable, env) => {
       expectRefused(env, variable);
+    });
+  });
+
+  describe('MFA_ENCRYPTION_KEY', () => {
+    it('is unset by default outside production (a key kept under .data/ is used)', () => {
+      expect(loadConfig({}).mfaEncryptionKey).toBeUndefined();
+    });
+
+    it('takes 32 bytes in base64', () => {
+      const key = Buffer.alloc(32, 9);
+      expect(loadConfig({ MFA_ENCRYPTION_KEY: key.toString('base64') }).mfaEncryptionKey).toEqual(key);
+    });
+
+    it.each(['short', Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64'), 'not base64 at all!'])('refuses %s without echoing it', (value) => {
+      const error = expectRefused({ MFA_ENCRYPTION_KEY: value }, 'MFA_ENCRYPTION_KEY');
+      expect(error.message).not.toContain(value);
     });
   });
 

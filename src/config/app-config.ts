@@ -41,6 +41,8 @@ export interface AppConfig {
   corsOrigins: string[];
   log: { level: LogLevel; format: 'json' | 'pretty' };
   shutdownTimeout: number;
+  /** MFA_ENCRYPTION_KEY (32 bytes): encrypts TOTP secrets at rest. Unset outside production: a key kept under `.data/`. */
+  mfaEncryptionKey: Buffer | undefined;
   mail: MailConfig;
 }
 
@@ -122,6 +124,7 @@ export function loadConfig(env: Environment): AppConfig {
     },
     shutdownTimeout: duration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
     mail: mail(env, production, port),
+    mfaEncryptionKey: mfaEncryptionKey(env, production),
   };
 }
 
@@ -271,4 +274,15 @@ function corsOrigins(env: Environment): string[] {
     }
   }
   return origins;
+}
+
+function mfaEncryptionKey(env: Environment, production: boolean): Buffer | undefined {
+  const text = optional(env, 'MFA_ENCRYPTION_KEY');
+  if (text === undefined) {
+    if (production) throw new ConfigError('MFA_ENCRYPTION_KEY', 'is required in production (32 random bytes, base64: openssl rand -base64 32)');
+    return undefined;
+  }
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be 32 bytes in base64 (openssl rand -base64 32)');
+  return key;
 }

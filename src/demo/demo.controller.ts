@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Public } from '../auth/decorators/public.decorator.js';
 
 /**
@@ -27,12 +28,19 @@ function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
 }
 
+/** The QR code library's browser build (a plain script defining `qrcode`), from its npm package. */
+function qrcodeLibrary(): string {
+  return readFileSync(createRequire(import.meta.url).resolve('qrcode-generator'), 'utf8');
+}
+
 /** GET /demo: a static page that uses the API as a browser frontend would (see src/demo/public/app.js). */
 @Controller('demo')
 export class DemoController {
   private readonly html = asset('index.html');
   private readonly script = asset('app.js');
   private readonly styles = asset('app.css');
+  private readonly mfaScript = asset('mfa.js');
+  private readonly qrcode = qrcodeLibrary();
 
   @Public()
   @Get()
@@ -53,6 +61,20 @@ export class DemoController {
   @Header('Content-Type', 'text/css; charset=utf-8')
   css(@Res({ passthrough: true }) reply: FastifyReply): string {
     return this.serve(reply, this.styles);
+  }
+
+  @Public()
+  @Get('mfa.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  mfa(@Res({ passthrough: true }) reply: FastifyReply): string {
+    return this.serve(reply, this.mfaScript);
+  }
+
+  @Public()
+  @Get('qrcode.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  qrcodeScript(@Res({ passthrough: true }) reply: FastifyReply): string {
+    return this.serve(reply, this.qrcode);
   }
 
   private serve(reply: FastifyReply, body: string): string {

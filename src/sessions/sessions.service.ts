@@ -21,6 +21,8 @@ export interface NewSession {
   expiresAt: Date;
   userAgent: string | undefined;
   ip: string | undefined;
+  /** Opened with a second factor: its access tokens carry amr ["pwd", "otp"]. */
+  mfaVerified?: boolean;
 }
 
 /** The state a rotation moves a session to; `rotatedAt` is the time of the rotation (the clock's now). */
@@ -128,17 +130,22 @@ export class SessionsService {
    * needs, or null: then the caller takes the general path (cap, grace window, reuse). SQL because the
    * query builder cannot update one table and return a column of another in one statement.
    */
-  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date } | null> {
+  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
     const now = next.rotatedAt;
-    const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date }[]>`
+    const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date; mfa_verified: boolean }[]>`
       UPDATE sessions AS s
       SET token_hash = ${next.tokenHash}, previous_token_hash = s.token_hash, token_id = ${next.tokenId}::uuid,
           generation = s.generation + 1, rotated_at = ${now}, refresh_expires_at = ${next.refreshExpiresAt}, last_used_at = ${now}
       FROM users AS u
       WHERE s.id = ${id}::uuid AND s.user_id = ${userId} AND u.id = s.user_id AND s.token_hash = ${presentedHash}
         AND ${liveSql(now)} AND s.expires_at >= ${next.refreshExpiresAt}
-      RETURNING u.role, s.expires_at`;
-    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at } : null;
+      RETURNING u.role, s.expires_at, s.mfa_verified`;
+    return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at, mfaVerified: rows[0].mfa_verified } : null;
+  }
+
+  /** The session verified a second factor (enabling TOTP in it): its next tokens carry amr ["pwd", "otp"]. */
+  async markMfaVerified(id: string, transaction: Transaction): Promise<void> {
+    await transaction.db.session.updateMany({ where: { id }, data: { mfaVerified: true } });
   }
 
   /** The user's live sessions, newest first. */

@@ -15,6 +15,8 @@ export interface UserWithPassword {
   email: string;
   role: Role;
   passwordHash: string;
+  /** TOTP is required after the password (src/mfa/). */
+  mfaEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -133,7 +135,7 @@ export class UsersService {
    */
   private async readPublicUser(id: number): Promise<PublicUserDto | undefined> {
     const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
-      'SELECT id, email, role, email_verified AS "emailVerified", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
+      'SELECT id, email, role, email_verified AS "emailVerified", mfa_enabled AS "mfaEnabled", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
       [id],
     );
     return rows.length === 0 ? undefined : toPublicUser(rows[0]);

@@ -3,6 +3,7 @@ import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event-types.js';
 import { PASSWORD, bearer, decodeJwt, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
 import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { awayFromStepBoundary, codeAt, forgetLastStep } from '../mfa/mfa-helpers.js';
 
 const ADMIN_EMAIL = 'audit-admin@example.com';
 const ADMIN_PASSWORD = 'audit-admin-passphrase-42';
@@ -210,6 +211,57 @@ describe('audit events: one per change, in the transaction of the change', () =>
     });
   });
 
+  describe('second factor (TOTP)', () => {
+    /** Enrols the user through the API with this user agent; returns the secret and the recovery codes. */
+    async function enrolWithEvents(user: Session) {
+      await awayFromStepBoundary();
+      const { secret } = (await http().post('/auth/mfa/totp/setup').set(bearer(user.accessToken)).expect(200)).body;
+      secrets.add(secret);
+      const enabled = await http().post('/auth/mfa/totp/enable').set('User-Agent', UA).set(bearer(user.accessToken)).send({ code: codeAt(secret, -1) }).expect(200);
+      for (const code of enabled.body.recoveryCodes as string[]) secrets.add(code);
+      return { secret: secret as string, recoveryCodes: enabled.body.recoveryCodes as string[] };
+    }
+    const passwordStep = async (email: string) => {
+      const { mfaToken } = (await http().post('/auth/signin').send({ email, password: PASSWORD }).expect(200)).body;
+      secrets.add(mfaToken);
+      return mfaToken as string;
+    };
+
+    it('mfa.enabled, signin.mfa_failed, mfa.recovery_used, mfa.recovery_regenerated, mfa.disabled: one each, without codes or secrets', async () => {
+      const user = await newUser('mfa');
+      const other = await login(user.email);
+      const { secret, recoveryCodes } = await enrolWithEvents(user);
+      await expectOneEvent(user.id, 'mfa.enabled', { sessionId: sidOf(user), detail: { sessionsRevoked: 1 } });
+      expect(await t.prisma.session.count({ where: { id: sidOf(other), revokedAt: { not: null } } })).toBe(1);
+
+      const right = codeAt(secret);
+      const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+      await http().post('/auth/signin/mfa').set('User-Agent', UA).send({ mfaToken: await passwordStep(user.email), code: wrong }).expect(401);
+      await expectOneEvent(user.id, 'signin.mfa_failed', { detail: { method: 'totp' } });
+
+      const viaRecovery = keep(await http().post('/auth/signin/mfa').set('User-Agent', UA).send({ mfaToken: await passwordStep(user.email), recoveryCode: recoveryCodes[0] }).expect(200));
+      await expectOneEvent(user.id, 'mfa.recovery_used', { detail: { remaining: 9 } });
+      const otpSession = viaRecovery.body as Session;
+      const signins = await t.prisma.auditEvent.findMany({ where: { userId: user.id, type: 'signin' } });
+      expect(signins.map((event) => event.detail)).toEqual([{}, { mfa: true }]);
+
+      const regenerated = await http().post('/auth/mfa/recovery-codes').set('User-Agent', UA).set(bearer(otpSession.accessToken)).send({ code: right }).expect(200);
+      for (const code of regenerated.body.recoveryCodes as string[]) secrets.add(code);
+      await expectOneEvent(user.id, 'mfa.recovery_regenerated', { sessionId: sidOf(otpSession) });
+
+      await forgetLastStep(t.prisma, user.id);
+      await http().post('/auth/mfa/totp/disable').set('User-Agent', UA).set(bearer(otpSession.accessToken)).send({ code: codeAt(secret) }).expect(204);
+      await expectOneEvent(user.id, 'mfa.disabled', { sessionId: sidOf(otpSession), detail: { method: 'totp', sessionsRevoked: 1 } });
+    });
+
+    it("user.mfa_removed: the admin as actor, the user's sessions revoked", async () => {
+      const user = await newUser('mfa-removed');
+      await enrolWithEvents(user);
+      await http().delete(`/users/${user.id}/mfa`).set('User-Agent', UA).set(bearer(admin.accessToken)).expect(204);
+      await expectOneEvent(user.id, 'user.mfa_removed', { actorId: admin.id, detail: { sessionsRevoked: 1 } });
+    });
+  });
+
   describe('a transaction that fails at commit leaves neither the change nor its event', () => {
     const failing = (pending: request.Test) => pending.set('User-Agent', FAIL_AT_COMMIT);
     const failedEvents = () => t.prisma.auditEvent.count({ where: { userAgent: FAIL_AT_COMMIT } });
@@ -242,6 +294,18 @@ describe('audit events: one per change, in the transaction of the change', () =>
       expect(await t.prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(2);
       await http().post('/auth/refresh').set(bearer(rotated.body.refreshToken)).expect(200);
       await http().get('/users/me').set(bearer(laptop.accessToken)).expect(200);
+    });
+
+    it('mfa.enabled: TOTP stays off, the other sessions live', async () => {
+      const user = await newUser();
+      const other = await login(user.email);
+      await awayFromStepBoundary();
+      const { secret } = (await http().post('/auth/mfa/totp/setup').set(bearer(user.accessToken)).expect(200)).body;
+      secrets.add(secret);
+      await failing(http().post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: codeAt(secret) })).expect(500);
+      expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).mfaEnabled).toBe(false);
+      expect(await t.prisma.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
+      await http().get('/users/me').set(bearer(other.accessToken)).expect(200);
     });
 
     it('password.changed: the old password still works', async () => {

@@ -51,7 +51,7 @@ describe('POST /auth/signin', () => {
 
     const me = keep(await request(t.http).get('/users/me').set(bearer(response.body.accessToken)));
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ id: user.id, email: user.email, role: 'USER', emailVerified: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(me.body).toEqual({ id: user.id, email: user.email, role: 'USER', emailVerified: false, mfaEnabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
   });
 
   it("200 with the user's real role: the bootstrap admin signs in as ADMIN", async () => {

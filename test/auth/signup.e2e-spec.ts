@@ -30,6 +30,7 @@ describe('POST /auth/signup', () => {
       sub: String(response.body.id),
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       role: 'USER',
+      amr: ['pwd'],
       iss: 'nest-jwt-auth',
       aud: 'nest-jwt-auth',
       iat: expect.any(Number),

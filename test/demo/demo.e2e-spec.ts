@@ -7,6 +7,7 @@ import { chromium, type BrowserContext, type Page, type Request } from 'playwrig
 import request from 'supertest';
 import { DEMO_CSP } from '../../src/demo/demo.controller.js';
 import { bearer, decodeJwt, PASSWORD, signIn, uniqueEmail } from '../support/api.js';
+import { awayFromStepBoundary, codeAt } from '../mfa/mfa-helpers.js';
 import { chromePath, describeWhen } from '../support/requirements.js';
 import { TestSmtpServer } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -89,6 +90,12 @@ describe('demo page over HTTP', () => {
     expect(script.text).toContain('/auth/refresh');
     const styles = await request(t.http).get('/demo/app.css').expect(200);
     expect(styles.headers['content-type']).toBe('text/css; charset=utf-8');
+    for (const path of ['/demo/mfa.js', '/demo/qrcode.js']) {
+      const served = await request(t.http).get(path).expect(200);
+      expect(served.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(served.headers['content-security-policy']).toBe(DEMO_CSP);
+      expect(html.text).toContain(`<script src="${path}" defer></script>`);
+    }
 
     for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "form-action 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) {
       expect(DEMO_CSP.split('; ')).toContain(directive);
@@ -385,4 +392,87 @@ describeWithChromium('demo client at /demo, in headless Chromium', () => {
     expect(await byTestId('resend-verification').isVisible()).toBe(false);
     expectProblems();
   }, STEP_TIMEOUT_MS);
+
+  describe('second factor (TOTP)', () => {
+    const mfaEmail = uniqueEmail('demo-mfa');
+    let secret = '';
+    const mfaUser = () => t.prisma.user.findUniqueOrThrow({ where: { email: mfaEmail } });
+
+    it('enrols: the QR code is drawn on a canvas from the otpauth URL, the recovery codes are shown once, as text', async () => {
+      // The e-mail steps before this one left their user signed in.
+      await byTestId('signout').click();
+      await waitForText('status', 'Signed out');
+      await byTestId('email').fill(mfaEmail);
+      await byTestId('password').fill(PASSWORD);
+      await byTestId('signup').click();
+      await waitForText('me-email', mfaEmail);
+      await waitForText('mfa-status', /^off$/);
+      await awayFromStepBoundary();
+      await Promise.all([responseTo('POST', '/auth/mfa/totp/setup', 200), byTestId('mfa-setup').click()]);
+      await byTestId('mfa-enrol').waitFor({ state: 'visible', timeout: 10_000 });
+      secret = await textOf('mfa-secret');
+      expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+      // The canvas holds a QR code: square, and both dark and light modules.
+      const drawn = await page.evaluate(() => {
+        const canvas = (globalThis as unknown as { document: { getElementById(id: string): unknown } }).document.getElementById('mfa-qr') as {
+          width: number;
+          height: number;
+          getContext(type: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+        };
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        let dark = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] < 128) dark += 1;
+        return { width: canvas.width, height: canvas.height, dark, pixels: data.length / 4 };
+      });
+      expect(drawn.width).toBeGreaterThan(100);
+      expect(drawn.height).toBe(drawn.width);
+      expect(drawn.dark).toBeGreaterThan(drawn.pixels / 5);
+      expect(drawn.dark).toBeLessThan(drawn.pixels);
+
+      await byTestId('mfa-enable-code').fill(codeAt(secret, -1));
+      await Promise.all([responseTo('POST', '/auth/mfa/totp/enable', 200), byTestId('mfa-enable').click()]);
+      await waitForText('mfa-status', /^on$/);
+      const codes = await byTestId('mfa-recovery-codes').locator('li').allTextContents();
+      expect(codes).toHaveLength(10);
+      for (const code of codes) expect(code).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
+      expect(await byTestId('mfa-recovery-codes').locator('li *').count()).toBe(0);
+      expect(await byTestId('mfa-enrol').isVisible()).toBe(false);
+      expect((await mfaUser()).mfaEnabled).toBe(true);
+      // The page refreshed after enabling: its session is second-factor verified.
+      expect(decodeJwt((await storedRefreshToken())!).header.typ).toBe('rt+jwt');
+      const [session] = await sessionsOf(mfaEmail);
+      expect(session.mfaVerified).toBe(true);
+      expectProblems();
+    }, STEP_TIMEOUT_MS);
+
+    it('signs in with a code computed from the secret; the recovery codes are not shown again', async () => {
+      await byTestId('signout').click();
+      await waitForText('status', 'Signed out');
+      await byTestId('email').fill(mfaEmail);
+      await byTestId('password').fill(PASSWORD);
+      await Promise.all([responseTo('POST', '/auth/signin', 200), byTestId('signin').click()]);
+      await byTestId('mfa-step').waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await byTestId('auth-form').isVisible()).toBe(false);
+      expect(await storedRefreshToken()).toBeNull();
+      await awayFromStepBoundary();
+      await byTestId('mfa-code').fill(codeAt(secret));
+      await Promise.all([responseTo('POST', '/auth/signin/mfa', 200), byTestId('mfa-submit').click()]);
+      await waitForText('me-email', mfaEmail);
+      await waitForText('mfa-status', /^on$/);
+      expect(await byTestId('mfa-recovery').isVisible()).toBe(false);
+      const sessions = await sessionsOf(mfaEmail);
+      expect(sessions.at(-1)!.mfaVerified).toBe(true);
+      expectProblems();
+    }, STEP_TIMEOUT_MS);
+
+    it('turns TOTP off with a code', async () => {
+      await awayFromStepBoundary();
+      await byTestId('mfa-disable-code').fill(codeAt(secret, 1));
+      await Promise.all([responseTo('POST', '/auth/mfa/totp/disable', 204), byTestId('mfa-disable').click()]);
+      await waitForText('mfa-status', /^off$/);
+      expect((await mfaUser()).mfaEnabled).toBe(false);
+      await waitForText('event-rows', 'mfa.disabled');
+      expectProblems();
+    }, STEP_TIMEOUT_MS);
+  });
 });

@@ -12,6 +12,7 @@ interface Operation {
   requestBody?: { content: { 'application/json': { schema: { $ref?: string } } } };
   security?: Record<string, string[]>[];
   'x-required-roles'?: string[];
+  'x-required-amr'?: string[];
 }
 interface Schema {
   properties: Record<string, Record<string, unknown>>;
@@ -31,6 +32,7 @@ interface OpenApiDocument {
 const CONTRACT: Record<string, number[]> = {
   'POST /auth/signup': [201, 400, 409, 429],
   'POST /auth/signin': [200, 400, 401, 429],
+  'POST /auth/signin/mfa': [200, 400, 401, 429],
   'POST /auth/refresh': [200, 401, 429],
   'POST /auth/signout': [204, 401],
   'POST /auth/signout/all': [204, 401],
@@ -42,6 +44,11 @@ const CONTRACT: Record<string, number[]> = {
   'GET /auth/sessions': [200, 401],
   'DELETE /auth/sessions/{id}': [204, 401, 404],
   'GET /auth/events': [200, 400, 401],
+  'POST /auth/mfa/totp/setup': [200, 401, 409],
+  'POST /auth/mfa/totp/enable': [200, 400, 401, 409],
+  'POST /auth/mfa/totp/disable': [204, 400, 401, 403, 409],
+  'POST /auth/mfa/recovery-codes': [200, 400, 401, 403, 409],
+  'DELETE /users/{id}/mfa': [204, 400, 401, 403, 404, 409],
   'GET /users/me': [200, 401],
   'GET /users': [200, 400, 401, 403],
   'PATCH /users/{id}/role': [200, 400, 401, 403, 404, 409],
@@ -56,22 +63,29 @@ const WITHOUT_DATABASE = ['GET /.well-known/jwks.json'];
 const WITH_JSON_BODY = [
   'POST /auth/signup',
   'POST /auth/signin',
+  'POST /auth/signin/mfa',
   'POST /auth/password',
   'POST /auth/password/forgot',
   'POST /auth/password/reset',
   'POST /auth/email/verify',
   'PATCH /users/{id}/role',
+  'POST /auth/mfa/totp/enable',
+  'POST /auth/mfa/totp/disable',
+  'POST /auth/mfa/recovery-codes',
 ];
 const PUBLIC = [
   'POST /auth/signup',
   'POST /auth/signin',
+  'POST /auth/signin/mfa',
   'POST /auth/password/forgot',
   'POST /auth/password/reset',
   'POST /auth/email/verify',
   'GET /health',
   'GET /.well-known/jwks.json',
 ];
-const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}', 'GET /admin/events'];
+const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}', 'DELETE /users/{id}/mfa', 'GET /admin/events'];
+/** @RequireMfa(): a session signed in with a second factor (amr "otp"), named by the x-required-amr extension. */
+const MFA_SESSION_ONLY = ['POST /auth/mfa/totp/disable', 'POST /auth/mfa/recovery-codes'];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -196,8 +210,12 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     expect(list.headers).toHaveProperty('X-Total-Count');
     expect(list.content?.['application/json']?.schema).toEqual({ type: 'array', items: { $ref: '#/components/schemas/PublicUserDto' } });
     expect(operation('post', '/auth/signin').responses['200'].content?.['application/json']?.schema).toEqual({
+      oneOf: [{ $ref: '#/components/schemas/AuthResponseDto' }, { $ref: '#/components/schemas/MfaChallengeDto' }],
+    });
+    expect(operation('post', '/auth/signin/mfa').responses['200'].content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/AuthResponseDto',
     });
+    expect(Object.keys(document.components.schemas.MfaChallengeDto.properties).sort()).toEqual(['expiresIn', 'mfaRequired', 'mfaToken']);
     expect(operation('post', '/auth/refresh').responses['200'].content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/TokenPairDto',
     });
@@ -213,7 +231,7 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
   it('describes the response bodies and the error body', () => {
     const { schemas } = document.components;
     expect(schemas.ErrorBodyDto.required).toEqual(['statusCode', 'message']);
-    expect(Object.keys(schemas.PublicUserDto.properties).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'role', 'updatedAt']);
+    expect(Object.keys(schemas.PublicUserDto.properties).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'mfaEnabled', 'role', 'updatedAt']);
     expect(Object.keys(schemas.TokenPairDto.properties).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'tokenType']);
     expect(Object.keys(schemas.AuthResponseDto.properties).sort()).toEqual(
       ['accessToken', 'email', 'expiresIn', 'id', 'refreshToken', 'role', 'tokenType'],
@@ -266,15 +284,16 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     }
   }, 30_000);
 
-  it('names the ADMIN role exactly on the operations that answer 403 to a USER', async () => {
+  it('names the ADMIN role or a second-factor session exactly on the operations that answer 403 to a USER', async () => {
     for (const [route, operation] of apiOperations) {
       expect({ route, roles: operation['x-required-roles'] }).toEqual({ route, roles: ADMIN_ONLY.includes(route) ? ['ADMIN'] : undefined });
+      expect({ route, amr: operation['x-required-amr'] }).toEqual({ route, amr: MFA_SESSION_ONLY.includes(route) ? ['otp'] : undefined });
       if (operation.security === undefined) continue;
       // A fresh user each time: some of these calls sign the caller out.
       const user = await signUp(t.http);
       const token = route === 'POST /auth/refresh' ? user.refreshToken : user.accessToken;
       const response = await call(t, route).set(bearer(token));
-      expect({ route, forbidden: response.status === 403 }).toEqual({ route, forbidden: ADMIN_ONLY.includes(route) });
+      expect({ route, forbidden: response.status === 403 }).toEqual({ route, forbidden: ADMIN_ONLY.includes(route) || MFA_SESSION_ONLY.includes(route) });
     }
   }, 30_000);
 

@@ -141,6 +141,7 @@ export const SERVICE_ENV: Record<string, string> = {
   // Not test-app.ts's TEST_SECRETS: importing that module would load the whole application into the test.
   JWT_ACCESS_KEYS: accessKeySet(newAccessKey('reliability-access-key')),
   JWT_REFRESH_SECRET: 'reliability-refresh-secret-0123456789-abcdefghij',
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   RATE_LIMIT_PER_MINUTE: '1000000',
   SIGNIN_MAX_FAILURES: '1000',
   // Production needs a mail server; nothing listens on the discard port, so mails wait in the outbox.

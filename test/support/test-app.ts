@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 export const TEST_SECRETS = {
   JWT_ACCESS_KEYS: accessKeySet(TEST_ACCESS_KEY),
   JWT_REFRESH_SECRET: 'test-refresh-secret-0123456789-abcdefghij',
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
 };
 
 /**

@@ -67,12 +67,13 @@ describe('admin endpoints: /users', () => {
           email: u.email,
           role: u.role,
           emailVerified: u.emailVerified,
+          mfaEnabled: u.mfaEnabled,
           createdAt: u.createdAt.toISOString(),
           updatedAt: u.updatedAt.toISOString(),
         })),
       );
       for (const item of response.body) {
-        expect(Object.keys(item).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'role', 'updatedAt']);
+        expect(Object.keys(item).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'mfaEnabled', 'role', 'updatedAt']);
         expect(item.createdAt).toMatch(ISO_8601);
       }
       const ids = response.body.map((u: { id: number }) => u.id);
@@ -165,6 +166,7 @@ describe('admin endpoints: /users', () => {
         email: target.email,
         role: 'ADMIN',
         emailVerified: false,
+        mfaEnabled: false,
         createdAt: before.createdAt.toISOString(),
         updatedAt: stored.updatedAt.toISOString(),
       });

@@ -25,6 +25,7 @@ describe('GET /users/me', () => {
       email: user.email,
       role: 'USER',
       emailVerified: false,
+      mfaEnabled: false,
       createdAt: stored.createdAt.toISOString(),
       updatedAt: stored.updatedAt.toISOString(),
     });
@@ -44,6 +45,7 @@ describe('GET /users/me', () => {
         email,
         role: 'USER',
         emailVerified: false,
+        mfaEnabled: false,
         createdAt: updated.createdAt.toISOString(),
         updatedAt: updated.updatedAt.toISOString(),
       });

@@ -10,6 +10,11 @@ import { claimsOf, type DecodedJwt } from './decoded-jwt.js';
 
 export const ACCESS_STRATEGY = 'jwt';
 
+/** The token's amr claim (signed by this service); a token without one counts as a password only. */
+function amrOf(claim: unknown): string[] {
+  return Array.isArray(claim) && claim.every((method) => typeof method === 'string') ? claim : ['pwd'];
+}
+
 /**
  * Accepts only access tokens (ES256 only, a public key of JWT_ACCESS_KEYS named by the `kid`, iss, aud,
  * `typ: at+jwt`) whose session is still live and whose role is still the user's: revocation takes effect
@@ -43,6 +48,6 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_STRAT
     if (!claims) return false;
     const user = await this.sessions.findActiveUser(claims.sessionId);
     if (!user || user.id !== claims.userId || user.role !== jwt.payload.role) return false;
-    return { id: user.id, role: user.role, sessionId: claims.sessionId };
+    return { id: user.id, role: user.role, sessionId: claims.sessionId, amr: amrOf(jwt.payload.amr) };
   }
 }

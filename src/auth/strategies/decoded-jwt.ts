@@ -1,7 +1,7 @@
 /** A token as jsonwebtoken returns it with `complete: true`, after the signature and claims were verified. */
 export interface DecodedJwt {
   header: { typ?: unknown };
-  payload: { sub?: unknown; sid?: unknown; role?: unknown };
+  payload: { sub?: unknown; sid?: unknown; role?: unknown; amr?: unknown };
 }
 
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -51,6 +51,13 @@
 
   const $ = (id) => document.getElementById(id);
 
+  /** What mfa.js (the second factor's part of the page, loaded after this script) uses and hooks into. */
+  const demo = {
+    onMfaRequired: null,
+    onRender: null,
+  };
+  globalThis.nestJwtAuthDemo = demo;
+
   // --- refresh token storage (sessionStorage can be unavailable: then the session lasts until the reload) ---
 
   function readRefreshToken() {
@@ -211,7 +218,14 @@
     const result = await send('POST', action === 'signup' ? '/auth/signup' : '/auth/signin', { body: { email, password } });
     if (!result.ok) throw errorOf(result);
     $('password').value = '';
-    startSession(result.data);
+    // A user with TOTP: no session yet, the code comes next (mfa.js).
+    if (result.data.mfaRequired && demo.onMfaRequired) return demo.onMfaRequired(result.data);
+    await finishSignIn(result.data);
+  }
+
+  /** Starts the session that a sign-in (or its second step) opened, and loads what the page shows. */
+  async function finishSignIn(body) {
+    startSession(body);
     await loadProfile();
     await loadEvents();
     if (state.user && state.user.role === 'ADMIN') await loadUsers();
@@ -317,6 +331,7 @@
       $('resend-verification').hidden = user.emailVerified;
       $('me-created').textContent = new Date(user.createdAt).toLocaleString();
     }
+    if (demo.onRender) demo.onRender(user);
     renderTokens();
   }
 
@@ -402,6 +417,8 @@
       }
     }
   }
+
+  Object.assign(demo, { send, errorOf, authorized, refreshTokens, finishSignIn, loadProfile, loadEvents, act, render });
 
   // --- wiring ---
 

@@ -15,6 +15,9 @@ export class PublicUserDto {
   @ApiProperty({ description: 'Whether the user has proved to hold the email (a verification link or a password reset)' })
   emailVerified!: boolean;
 
+  @ApiProperty({ description: 'TOTP is required at sign-in (POST /auth/mfa/totp/enable).' })
+  mfaEnabled!: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 

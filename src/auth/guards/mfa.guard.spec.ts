@@ -1,0 +1,37 @@
+import { ForbiddenException, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type AuthUser } from '../auth.types.js';
+import { RequireMfa } from '../decorators/require-mfa.decorator.js';
+import { MfaGuard } from './mfa.guard.js';
+
+class Routes {
+  @RequireMfa()
+  guarded(): void {}
+
+  open(): void {}
+}
+
+function contextFor(handler: keyof Routes, user?: Partial<AuthUser>): ExecutionContext {
+  return {
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToHttp: () => ({ getRequest: () => ({ user }) }),
+  } as unknown as ExecutionContext;
+}
+
+describe('MfaGuard', () => {
+  const guard = new MfaGuard(new Reflector());
+
+  it('lets a second-factor session through a @RequireMfa() route', () => {
+    expect(guard.canActivate(contextFor('guarded', { amr: ['pwd', 'otp'] }))).toBe(true);
+  });
+
+  it('refuses a password-only session (403)', () => {
+    expect(() => guard.canActivate(contextFor('guarded', { amr: ['pwd'] }))).toThrow(ForbiddenException);
+    expect(() => guard.canActivate(contextFor('guarded'))).toThrow(ForbiddenException);
+  });
+
+  it('leaves routes without the decorator alone', () => {
+    expect(guard.canActivate(contextFor('open', { amr: ['pwd'] }))).toBe(true);
+  });
+});

@@ -1,0 +1,17 @@
+import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type AuthUser } from '../auth.types.js';
+import { RequireMfa } from '../decorators/require-mfa.decorator.js';
+
+/** Global guard (APP_GUARD, after the access-token guard): enforces @RequireMfa() on handler or class. */
+@Injectable()
+export class MfaGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.reflector.getAllAndOverride(RequireMfa, [context.getHandler(), context.getClass()])) return true;
+    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (!user?.amr.includes('otp')) throw new ForbiddenException('this requires a session signed in with a second factor (amr "otp")');
+    return true;
+  }
+}

@@ -1,0 +1,61 @@
+import request from 'supertest';
+import { signUp, uniqueEmail } from '../support/api.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { awayFromStepBoundary, codeAt, enrol, forgetLastStep, passwordStep } from './mfa-helpers.js';
+
+describe('sign-in with TOTP under the limits: wrong codes count for the lockout', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ SIGNIN_MAX_FAILURES: '3' });
+  }, 30_000);
+  afterAll(async () => {
+    await t.close();
+  }, 30_000);
+
+  it('after SIGNIN_MAX_FAILURES wrong codes (over several mfaTokens) the right code answers 429 with Retry-After, and so does the password step', async () => {
+    const email = uniqueEmail('lockout');
+    const user = await signUp(t.http, email);
+    const { secret } = await enrol(t.http, user);
+    await forgetLastStep(t.prisma, user.id);
+    const first = await passwordStep(t.http, email);
+    const second = await passwordStep(t.http, email);
+    await awayFromStepBoundary();
+    const right = codeAt(secret);
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    for (const mfaToken of [first, first, second]) expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken, code: wrong })).status).toBe(401);
+    const locked = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: second, code: right });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    const password = await request(t.http).post('/auth/signin').send({ email, password: 'correct-horse-42' });
+    expect(password.status).toBe(429);
+    expect(await t.prisma.auditEvent.count({ where: { userId: user.id, type: 'signin.locked' } })).toBe(2);
+  });
+
+  it('a right code does not count as a failure', async () => {
+    const email = uniqueEmail('no-count');
+    const user = await signUp(t.http, email);
+    const { recoveryCodes } = await enrol(t.http, user);
+    for (const recoveryCode of recoveryCodes.slice(0, 4)) {
+      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: await passwordStep(t.http, email), recoveryCode })).status).toBe(200);
+    }
+  });
+});
+
+describe('the MFA step of sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+  }, 30_000);
+  afterAll(async () => {
+    await t.close();
+  }, 30_000);
+
+  it('the fourth request in a minute answers 429 with Retry-After', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: 'x', code: '123456' })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const response = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: 'x', code: '123456' });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
