@@ -88,6 +88,17 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
     await request(t.http).get('/users/me').set(bearer(bob.accessToken)).expect(200);
   });
 
+  it('an upper-case session id names the same session: 204, then 404', async () => {
+    const user = await signUp(t.http);
+    const other = await signInFrom(user.email, 'Other/1', '192.0.2.1');
+    const list = (await request(t.http).get('/auth/sessions').set(bearer(user.accessToken))).body;
+    const target = list.find((s: { current: boolean }) => !s.current);
+
+    await request(t.http).delete(`/auth/sessions/${target.id.toUpperCase()}`).set(bearer(user.accessToken)).expect(204);
+    await request(t.http).get('/users/me').set(bearer(other.accessToken)).expect(401);
+    await request(t.http).delete(`/auth/sessions/${target.id}`).set(bearer(user.accessToken)).expect(404);
+  });
+
   it.each(['not-a-uuid', '123', randomUUID(), `${randomUUID()}x`, "1' OR '1'='1"])('404 for the session id %s', async (id) => {
     const user = await signUp(t.http);
     await request(t.http).delete(`/auth/sessions/${encodeURIComponent(id)}`).set(bearer(user.accessToken)).expect(404);
