@@ -1,10 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SessionCleanup } from '../../src/sessions/session-cleanup.js';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () => {
   let t: TestApp;
