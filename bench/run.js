@@ -77,31 +77,26 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
 
 // ---- helpers ---------------------------------------------------------------------------------------
 /**
- * The pg pool size of the service, as the service itself would set it from this environment, so that the
- * reference follows any change: from the built config loader (`config.database.poolSize`, from
- * DATABASE_POOL_SIZE or its default) when it has one, else from a `POOL_SIZE = n` / `max: n` literal in
- * src/database/prisma.service.ts.
+ * The pg pool size (and database timeout) of the service, as the service itself sets them from this environment
+ * (the built config loader: `config.database.poolSize`, from DATABASE_POOL_SIZE or its default), so that the
+ * reference follows any change.
  */
 async function servicePoolSize(env) {
+  const built = path.join(ROOT, 'dist/config/app-config.js');
+  let loadConfig;
   try {
-    const { loadConfig } = await import(pathToFileURL(path.join(ROOT, 'dist/config/app-config.js')).href);
-    const config = loadConfig(env);
-    if (Number.isInteger(config?.database?.poolSize)) {
-      return {
-        size: config.database.poolSize,
-        timeoutMs: Number.isFinite(config.database.timeout) ? config.database.timeout * 1000 : undefined,
-        from: `the service's config, \`config.database.poolSize\`${env.DATABASE_POOL_SIZE ? ` (DATABASE_POOL_SIZE=${env.DATABASE_POOL_SIZE})` : ' (default)'}`,
-      };
-    }
+    ({ loadConfig } = await import(pathToFileURL(built).href));
   } catch (error) {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(`cannot tell the service's pool size: ${path.relative(ROOT, built)} is missing (run without BENCH_SKIP_BUILD=1, or npm run build)`);
   }
-  const file = path.join(ROOT, 'src/database/prisma.service.ts');
-  const source = readFileSync(file, 'utf8');
-  const assignment = /\bPOOL_SIZE\s*=\s*([^;\n]+)/.exec(source)?.[1] ?? /\bmax:\s*([^,\n}]+)/.exec(source)?.[1];
-  const literal = assignment && [...assignment.matchAll(/\b(\d+)\b/g)].at(-1)?.[1];
-  if (!literal) throw new Error(`cannot tell the service's pool size (${path.relative(ROOT, file)}): update servicePoolSize() in bench/run.js`);
-  return { size: Number(literal), from: `${path.relative(ROOT, file)}: \`${assignment.trim()}\`` };
+  const { database } = loadConfig(env);
+  if (!Number.isInteger(database?.poolSize)) throw new Error("cannot tell the service's pool size: update servicePoolSize() in bench/run.js");
+  return {
+    size: database.poolSize,
+    timeoutMs: Number.isFinite(database.timeout) ? database.timeout * 1000 : undefined,
+    from: `the service's config, \`config.database.poolSize\`${env.DATABASE_POOL_SIZE ? ` (DATABASE_POOL_SIZE=${env.DATABASE_POOL_SIZE})` : ' (default)'}`,
+  };
 }
 
 async function tokenConstants() {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import request from 'supertest';
 import { PASSWORD, bearer, signUp, uniqueEmail, type Session } from './support/api.js';
@@ -15,8 +16,6 @@ function expectUp(body: Record<string, unknown>): void {
   });
   expect(body.error).toEqual({});
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a statement on the server's admin database (not the app's). */
 async function admin(sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {

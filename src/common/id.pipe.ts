@@ -1,4 +1,4 @@
-import { BadRequestException, NotFoundException, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, HttpStatus, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 
 const MAX_INT4 = 2_147_483_647;
 
@@ -11,12 +11,12 @@ export class ParseIdPipe implements PipeTransform<string, number> {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A UUID path segment; a malformed one names nothing, so it is a 404 (not a query error). */
-export class ParseUuidOr404Pipe implements PipeTransform<string, string> {
-  transform(value: string): string {
-    if (!UUID.test(value)) throw new NotFoundException('not found');
-    return value.toLowerCase();
+/**
+ * A UUID path segment; a malformed one names nothing, so it is a 404 (not a query error). Passed on as
+ * given: it only meets PostgreSQL `uuid` columns, which compare UUIDs whatever their case.
+ */
+export class ParseUuidOr404Pipe extends ParseUUIDPipe {
+  constructor() {
+    super({ errorHttpStatusCode: HttpStatus.NOT_FOUND });
   }
 }

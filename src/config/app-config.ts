@@ -69,7 +69,11 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const REFRESH_REUSE_GRACE_MAX = 60;
 const MIN_SECRET_LENGTH = 32;
 
-/** Validates the environment; throws a ConfigError naming the first bad variable. */
+/**
+ * Validates the environment; throws a ConfigError naming the first bad variable. Small readers of our own rather than
+ * a schema library (envalid, zod, class-validator): nearly every variable needs a custom rule and message (durations,
+ * ranges, proxies, origins, keys), and the production refusals and cross-variable rules would stay code beside a schema.
+ */
 export function loadConfig(env: Environment): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';

@@ -1,7 +1,11 @@
 import { type LoggerService } from '@nestjs/common';
 import { type Logger } from 'pino';
 
-/** NestJS's LoggerService over pino: `Logger.log({ event, userId })` becomes one structured line. */
+/**
+ * NestJS's LoggerService over pino: `Logger.log({ event, userId })` becomes one structured line.
+ * Our own rather than nestjs-pino (5.2.1 supports NestJS 12): it keeps one root logger per process, so a second
+ * application in a process writes its lines into the first one's logger (tests run several; they fail with it).
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 

@@ -1,12 +1,10 @@
 import request from 'supertest';
 import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event-types.js';
-import { PASSWORD, bearer, decodeJwt, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, decodeJwt, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
 import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { awayFromStepBoundary, codeAt, forgetLastStep } from '../mfa/mfa-helpers.js';
 
-const ADMIN_EMAIL = 'audit-admin@example.com';
-const ADMIN_PASSWORD = 'audit-admin-passphrase-42';
 const NEW_PASSWORD = 'a-brand-new-passphrase-7';
 const WRONG_PASSWORD = 'not-the-right-passphrase-9';
 const UA = 'audit-spec/1.0';

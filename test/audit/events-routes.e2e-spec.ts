@@ -1,10 +1,8 @@
 import request from 'supertest';
 import { SessionCleanup } from '../../src/sessions/session-cleanup.js';
-import { bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const ADMIN_EMAIL = 'events-admin@example.com';
-const ADMIN_PASSWORD = 'events-admin-passphrase-42';
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OWN_KEYS = ['createdAt', 'id', 'ip', 'sessionId', 'type', 'userAgent'];
 const ADMIN_KEYS = ['actorId', 'createdAt', 'detail', 'id', 'ip', 'sessionId', 'type', 'userAgent', 'userId'];

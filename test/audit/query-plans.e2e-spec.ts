@@ -3,11 +3,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import request from 'supertest';
 import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event-types.js';
-import { bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const ADMIN_EMAIL = 'plans-admin@example.com';
-const ADMIN_PASSWORD = 'plans-admin-passphrase-42';
 const ROWS = 1_000_000;
 const USERS = 10_000;
 const RARE_TYPE = 'user.deleted';

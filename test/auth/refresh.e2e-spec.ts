@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { type Server } from 'node:http';
 import { bearer, decodeJwt, signIn, signUp, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The refresh route's rate limit is not what this file tests. */
 const NO_RATE_LIMIT = { RATE_LIMIT_PER_MINUTE: '100000' };
 const UNAUTHORIZED = { statusCode: 401, message: expect.any(String), error: 'Unauthorized' };

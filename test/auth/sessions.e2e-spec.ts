@@ -1,10 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SessionCleanup } from '../../src/sessions/session-cleanup.js';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () => {
   let t: TestApp;
@@ -86,6 +85,17 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ statusCode: 404 });
     await request(t.http).get('/users/me').set(bearer(bob.accessToken)).expect(200);
+  });
+
+  it('an upper-case session id names the same session: 204, then 404', async () => {
+    const user = await signUp(t.http);
+    const other = await signInFrom(user.email, 'Other/1', '192.0.2.1');
+    const list = (await request(t.http).get('/auth/sessions').set(bearer(user.accessToken))).body;
+    const target = list.find((s: { current: boolean }) => !s.current);
+
+    await request(t.http).delete(`/auth/sessions/${target.id.toUpperCase()}`).set(bearer(user.accessToken)).expect(204);
+    await request(t.http).get('/users/me').set(bearer(other.accessToken)).expect(401);
+    await request(t.http).delete(`/auth/sessions/${target.id}`).set(bearer(user.accessToken)).expect(404);
   });
 
   it.each(['not-a-uuid', '123', randomUUID(), `${randomUUID()}x`, "1' OR '1'='1"])('404 for the session id %s', async (id) => {

@@ -1,10 +1,7 @@
 import request from 'supertest';
 import { TEST_ACCESS_KEY } from '../support/access-keys.js';
-import { PASSWORD, bearer, decodeJwt, signUp, uniqueEmail } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, decodeJwt, signUp, uniqueEmail } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-const ADMIN_EMAIL = 'root-admin@example.com';
-const ADMIN_PASSWORD = 'Bootstrap-admin-pw-7Qx';
 
 describe('POST /auth/signin', () => {
   let t: TestApp;

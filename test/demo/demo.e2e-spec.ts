@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_CSP } from '../../src/demo/demo.controller.js';
-import { bearer, decodeJwt, PASSWORD, signIn, uniqueEmail } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, decodeJwt, PASSWORD, signIn, uniqueEmail } from '../support/api.js';
 import { awayFromStepBoundary, codeAt } from '../mfa/mfa-helpers.js';
 import { chromePath, describeWhen } from '../support/requirements.js';
 import { TestSmtpServer } from '../support/smtp-server.js';
@@ -25,8 +25,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const ADMIN_EMAIL = 'demo-admin@example.com';
-const ADMIN_PASSWORD = 'a long demo admin passphrase';
 /** Short enough that the page's proactive refresh (a fifth of the lifetime before expiry: at 4 s) happens here. */
 const ACCESS_TTL_SECONDS = 5;
 const REFRESH_TOKEN_KEY = 'nest-jwt-auth.demo.refreshToken';

@@ -1,10 +1,8 @@
 import request from 'supertest';
-import { bearer, decodeJwt, PASSWORD, signIn, signUp, uniqueEmail } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, decodeJwt, PASSWORD, signIn, signUp, uniqueEmail } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { amrOf, awayFromStepBoundary, codeAt, enrol, passwordStep } from './mfa-helpers.js';
 
-const ADMIN_EMAIL = 'mfa-admin@example.com';
-const ADMIN_PASSWORD = 'admin-password-42';
 
 describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () => {
   let t: TestApp;

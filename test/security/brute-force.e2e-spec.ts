@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { expectNothingWritten, retryAfterSeconds, sleep } from './helpers.js';
+import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
 const WRONG = 'wrong-password-0';
 const WINDOW_SECONDS = 4;

@@ -1,8 +1,6 @@
 import request from 'supertest';
-import { PASSWORD } from '../support/api.js';
+import { ADMIN_PASSWORD, PASSWORD } from '../support/api.js';
 import { type TestApp } from '../support/test-app.js';
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Every row of both tables, with every column that a write could touch: two equal snapshots mean
@@ -43,8 +41,6 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export const ADMIN_EMAIL = 'root-admin@example.com';
-export const ADMIN_PASSWORD = 'root-admin-password-1';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A line of a JavaScript stack trace ("    at fn (/path/file.js:10:5)"). */
 const STACK_FRAME = /(^|\n)\s*at\s|\bat .*:\d+:\d+|\.(?:[cm]?js|ts):\d+/;

@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { bearer, signIn, signUp, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signIn, signUp, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, expectCleanResponse, expectNothingWritten, nestedArrays } from './helpers.js';
+import { expectCleanResponse, expectNothingWritten, nestedArrays } from './helpers.js';
 
 const json = JSON.stringify;
 

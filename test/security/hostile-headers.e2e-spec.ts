@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { bearer, signUp, uniqueEmail, PASSWORD, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signUp, uniqueEmail, PASSWORD, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, UUID, expectCleanResponse, expectNothingWritten, snapshot } from './helpers.js';
+import { UUID, expectCleanResponse, expectNothingWritten, snapshot } from './helpers.js';
 
 const json = JSON.stringify;
 

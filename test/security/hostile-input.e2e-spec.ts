@@ -1,9 +1,9 @@
 import { request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import request from 'supertest';
-import { bearer, signUp, uniqueEmail, PASSWORD, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signUp, uniqueEmail, PASSWORD, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, expectCleanResponse, expectNothingWritten, nestedArrays, nestedObjects, rawPost, snapshot } from './helpers.js';
+import { expectCleanResponse, expectNothingWritten, nestedArrays, nestedObjects, rawPost, snapshot } from './helpers.js';
 
 interface BodyCase {
   name: string;

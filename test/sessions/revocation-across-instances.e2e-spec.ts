@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { LiveSessionCache } from '../../src/sessions/live-session-cache.js';
-import { PASSWORD, bearer, signIn, signUp, uniqueEmail } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, signIn, signUp, uniqueEmail } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -11,7 +11,7 @@ describe('immediate revocation across instances', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startTestApp({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root-passphrase-123' });
+    a = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
     b = await startTestApp({}, a.database);
   });
   afterAll(async () => {
@@ -59,7 +59,7 @@ describe('immediate revocation across instances', () => {
   });
 
   it('a role change and a deletion by the admin on A reach B at once', async () => {
-    const admin = await signIn(a.http, 'root@example.com', 'root-passphrase-123');
+    const admin = await signIn(a.http, ADMIN_EMAIL, ADMIN_PASSWORD);
     const promoted = await sessionCachedOnB();
     await request(a.http).patch(`/users/${promoted.id}/role`).set(bearer(admin.accessToken)).send({ role: 'ADMIN' }).expect(200);
     await request(b.http).get('/users/me').set(bearer(promoted.accessToken)).expect(401);

@@ -4,6 +4,10 @@ import { randomBytes } from 'node:crypto';
 
 export const PASSWORD = 'correct-horse-42';
 
+/** The bootstrap admin of the tests that need one: `startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD })`. */
+export const ADMIN_EMAIL = 'root-admin@example.com';
+export const ADMIN_PASSWORD = 'root-admin-passphrase-42';
+
 export interface Session {
   id: number;
   email: string;

@@ -1,9 +1,7 @@
 import request from 'supertest';
-import { PASSWORD, bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const ADMIN_EMAIL = 'root@example.com';
-const ADMIN_PASSWORD = 'root-admin-password-42';
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SECRET_LEAK = /passwordHash|password_hash|\$argon2/;
 // The last three name no existing user in number form: a wrongly accepted one shows as a 404, without side effects.
