@@ -88,7 +88,7 @@ async function servicePoolSize(env) {
     ({ loadConfig } = await import(pathToFileURL(built).href));
   } catch (error) {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error(`cannot tell the service's pool size: ${path.relative(ROOT, built)} is missing (run without BENCH_SKIP_BUILD=1, or npm run build)`);
+    throw new Error(`cannot tell the service's pool size: ${path.relative(ROOT, built)} is missing (run without BENCH_SKIP_BUILD=1, or npm run build)`, { cause: error });
   }
   const { database } = loadConfig(env);
   if (!Number.isInteger(database?.poolSize)) throw new Error("cannot tell the service's pool size: update servicePoolSize() in bench/run.js");
