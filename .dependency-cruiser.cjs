@@ -1,12 +1,22 @@
 /**
  * Architecture as a check (npm run lint:architecture, a step of npm test). The layers:
- * - common/, config/, database/, logging/: shared infrastructure; they import no feature.
- * - access/: the shared access-control leaf (@Public, @Roles, @CurrentUser, the guards, AuthUser); it imports
- *   no feature either, so every feature can import it.
- * - the features (auth, users, sessions, audit, limits, health, demo, docs, ...): a feature imports another
- *   only through that feature's module, service or types files, never its internals.
+ * - application set-up: main.ts, app.module.ts, app.factory.ts, graceful-shutdown.ts and docs/ (the OpenAPI
+ *   document): they assemble the features and may import anything.
+ * - shared layers: common/ (filters, pipes, the OpenAPI response decorators), config/, database/, clock/,
+ *   logging/, access/ (the access-control leaf: @Public, @Roles, @RequireMfa, @CurrentUser, @Client, the
+ *   global guards, AuthUser, ClientInfo) and passwords/ (hashing, policy). They import no feature, so every
+ *   feature can import them.
+ * - the features: auth, users, sessions, audit, mfa, limits, health, demo, mail, email-tokens. A feature
+ *   imports another only through its public surface: `*.module.ts`, `*.service.ts` and `*.provider.ts` (the
+ *   providers its module exports), `*.guard.ts`, `*.types.ts` and its request/response shapes (`dto/*.dto.ts`).
+ *   Everything else in a feature folder is its own business.
+ * - no cycles: neither between files nor between feature folders (auth may use users, so users never uses auth).
+ * - src/generated/prisma: only database/ loads the client's runtime (client.ts); the rest import its types
+ *   and enums (enums.ts, models).
  */
-const FEATURES = '(auth|users|sessions|audit|limits|health|demo|docs|mail|mfa|email|keys)';
+const FEATURES = '(auth|users|sessions|audit|mfa|limits|health|demo|mail|email-tokens)';
+const SHARED = '(common|config|database|clock|logging|access|passwords)';
+const PUBLIC_SURFACE = '^src/[^/]+/([^/]+\\.(module|service|provider|guard|types)\\.ts|dto/[^/]+\\.dto\\.ts)$';
 
 module.exports = {
   forbidden: [
@@ -15,29 +25,31 @@ module.exports = {
       severity: 'error',
       comment: 'A cycle between files: under ESM a cycle between decorated classes fails to load.',
       from: {},
-      to: { circular: true, dependencyTypesNot: ['type-only'] },
+      to: { circular: true },
     },
     {
       name: 'no-folder-cycles',
       severity: 'error',
-      comment: 'A cycle between feature folders (a imports b imports a), counting type-only imports too.',
-      from: { path: `^src/${FEATURES}/` },
-      to: { path: `^src/${FEATURES}/`, circular: true, pathNot: '^src/$1/' },
+      comment: 'A cycle between folders (a imports b imports a), type-only imports included.',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
     },
     {
       name: 'shared-layers-import-no-feature',
       severity: 'error',
-      from: { path: '^src/(common|config|database|logging|access)/' },
-      to: { path: `^src/${FEATURES}/` },
+      from: { path: `^src/${SHARED}/` },
+      to: { path: [`^src/${FEATURES}/`, '^src/docs/', '^src/app\\.'] },
     },
     {
       name: 'no-feature-internals',
       severity: 'error',
-      comment: "A feature uses another through its module, service and types files only (its public surface).",
+      comment: "A feature uses another through its public surface only (see above).",
       from: { path: `^src/${FEATURES}/` },
       to: {
         path: `^src/${FEATURES}/`,
-        pathNot: [`^src/$1/`, '^src/[^/]+/[^/]+\\.(module|service|types)\\.ts$'],
+        // OutboxSender is an exported provider whose file is not yet named outbox-sender.service.ts.
+        pathNot: ['^src/$1/', PUBLIC_SURFACE, '^src/mail/outbox-sender\\.ts$'],
       },
     },
     {

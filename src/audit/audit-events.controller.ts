@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type AuthUser } from '../auth/auth.types.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import { Roles } from '../auth/decorators/roles.decorator.js';
-import { ApiAccessToken, ApiErrors, ApiRoles } from '../docs/api-responses.js';
+import { type AuthUser } from '../access/access.types.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
+import { Roles } from '../access/roles.decorator.js';
+import { ApiAccessToken, ApiErrors, ApiRoles } from '../common/api-responses.js';
 import { Role } from '../generated/prisma/enums.js';
 import { AuditService } from './audit.service.js';
 import { AdminEventDto, OwnEventDto } from './dto/audit-event.dto.js';

@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../docs/api-responses.js';
+import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../common/api-responses.js';
 import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
 import { MfaChallengeDto } from '../mfa/dto/mfa-responses.dto.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { Client, CurrentUser } from '../access/current-user.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AuthService } from './auth.service.js';
-import { type AuthUser, type ClientInfo, type RefreshCredentials } from './auth.types.js';
-import { Client, CurrentUser } from './decorators/current-user.decorator.js';
-import { Public } from './decorators/public.decorator.js';
+import { type RefreshCredentials } from './auth.types.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { CredentialsDto } from './dto/credentials.dto.js';
 import { SignUpDto } from './dto/sign-up.dto.js';

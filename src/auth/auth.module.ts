@@ -5,22 +5,21 @@ import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EmailTokensModule } from '../email-tokens/email-tokens.module.js';
+import { LimitsModule } from '../limits/limits.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
+import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { AdminBootstrap } from './admin-bootstrap.js';
+import { AccessTokenGuard } from '../access/access-token.guard.js';
+import { MfaGuard } from '../access/mfa.guard.js';
+import { RolesGuard } from '../access/roles.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { EmailFlowsController } from './email-flows.controller.js';
 import { EmailVerificationService } from './email-verification.service.js';
-import { AccessTokenGuard } from './guards/access-token.guard.js';
-import { MfaGuard } from './guards/mfa.guard.js';
-import { RolesGuard } from './guards/roles.guard.js';
 import { JwksController } from './jwks.controller.js';
 import { MfaSigninController } from './mfa-signin.controller.js';
 import { MfaSigninService } from './mfa-signin.service.js';
-import { PasswordHasher } from './password-hasher.js';
-import { PasswordPolicy } from './password-policy.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { AccessTokenStrategy } from './strategies/access-token.strategy.js';
 import { RefreshTokenStrategy } from './strategies/refresh-token.strategy.js';
@@ -29,16 +28,13 @@ import { tokenKeysFrom } from './token-keys.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, EmailTokensModule, MfaModule],
+  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, EmailTokensModule, MfaModule, PasswordsModule, LimitsModule],
   controllers: [AuthController, MfaSigninController, JwksController, EmailFlowsController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },
     AuthService,
     MfaSigninService,
     TokenService,
-    PasswordHasher,
-    PasswordPolicy,
-    AdminBootstrap,
     EmailVerificationService,
     PasswordResetService,
     AccessTokenStrategy,

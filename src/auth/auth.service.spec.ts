@@ -7,8 +7,9 @@ import { loadConfig } from '../config/app-config.js';
 import { type Transaction } from '../database/transactions.js';
 import { Role } from '../generated/prisma/enums.js';
 import { type NewSession, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
+import { type ClientInfo } from '../access/access.types.js';
 import { AuthService } from './auth.service.js';
-import { type ClientInfo, type RefreshCredentials } from './auth.types.js';
+import { type RefreshCredentials } from './auth.types.js';
 import { tokenKeysFrom } from './token-keys.js';
 import { epochSeconds, hashToken, TokenService } from './token.service.js';
 

@@ -8,17 +8,18 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
 import { type MfaChallengeDto } from '../mfa/dto/mfa-responses.dto.js';
-import { MfaChallenges } from '../mfa/mfa-challenges.js';
+import { MfaChallenges } from '../mfa/mfa-challenges.service.js';
 import { type Role } from '../generated/prisma/enums.js';
-import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.js';
+import { SigninAttempts, TooManyAttemptsException, type SigninAttempt } from '../limits/signin-attempts.service.js';
 import { SessionsService, type Rotation, type SessionWithUser } from '../sessions/sessions.service.js';
 import { UsersService, type UserWithPassword } from '../users/users.service.js';
-import { type AuthUser, type ClientInfo, type RefreshCredentials } from './auth.types.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.js';
+import { type RefreshCredentials } from './auth.types.js';
 import { type AuthResponseDto, type TokenPairDto } from './dto/token-pair.dto.js';
 import { type ChangePasswordDto } from './dto/change-password.dto.js';
 import { type CredentialsDto } from './dto/credentials.dto.js';
-import { PasswordHasher } from './password-hasher.js';
-import { PasswordPolicy } from './password-policy.js';
 import { epochSeconds, hashToken, TokenService, type RefreshTokenFields } from './token.service.js';
 
 /** One body for every failed sign-in, so that a client cannot tell an unknown email from a wrong password. */

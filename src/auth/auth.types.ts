@@ -1,24 +1,7 @@
-import { type Role } from '../generated/prisma/enums.js';
-
-/** The caller of a protected route, as the access-token strategy resolved it (request.user). */
-export interface AuthUser {
-  id: number;
-  role: Role;
-  sessionId: string;
-  /** The access token's authentication methods (RFC 8176): ["pwd"], or ["pwd", "otp"] after a second factor. */
-  amr: string[];
-}
-
 /** What the refresh-token strategy hands to the refresh route (request.user). */
 export interface RefreshCredentials {
   userId: number;
   sessionId: string;
   /** The raw refresh token: its hash is compared with the session's. */
   token: string;
-}
-
-/** Where a sign-in came from, kept on the session. */
-export interface ClientInfo {
-  userAgent: string | undefined;
-  ip: string | undefined;
 }

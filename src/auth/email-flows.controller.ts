@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAccessToken, ApiErrors } from '../docs/api-responses.js';
+import { ApiAccessToken, ApiErrors } from '../common/api-responses.js';
 import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
-import { type AuthUser, type ClientInfo } from './auth.types.js';
-import { Client, CurrentUser } from './decorators/current-user.decorator.js';
-import { Public } from './decorators/public.decorator.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { Client, CurrentUser } from '../access/current-user.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AcceptedDto, ForgotPasswordDto, ResetPasswordDto, VerifyEmailDto } from './dto/email-flows.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';

@@ -5,7 +5,7 @@ import { Transactions } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
 import { UsersService } from '../users/users.service.js';
-import { type AuthUser, type ClientInfo } from './auth.types.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
 
 /** One body for an unknown, expired or used token. */
 export const INVALID_EMAIL_TOKEN = 'invalid or expired link: ask for a new one';

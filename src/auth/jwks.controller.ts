@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from './decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { JwkSetDto } from './dto/jwk-set.dto.js';
 import { TOKEN_KEYS } from './token.constants.js';
 import { type TokenKeys } from './token-keys.js';

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../docs/api-responses.js';
+import { ApiErrors } from '../common/api-responses.js';
 import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
 import { MfaSigninDto } from '../mfa/dto/second-factor.dto.js';
-import { type ClientInfo } from './auth.types.js';
-import { Client } from './decorators/current-user.decorator.js';
-import { Public } from './decorators/public.decorator.js';
+import { type ClientInfo } from '../access/access.types.js';
+import { Client } from '../access/current-user.decorator.js';
+import { Public } from '../access/public.decorator.js';
 import { AuthResponseDto } from './dto/token-pair.dto.js';
 import { MfaSigninService } from './mfa-signin.service.js';
 

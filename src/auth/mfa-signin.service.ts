@@ -1,11 +1,11 @@
 import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
-import { MfaChallenges } from '../mfa/mfa-challenges.js';
-import { checkOneProof, SecondFactor, type SecondFactorProof } from '../mfa/second-factor.js';
+import { MfaChallenges } from '../mfa/mfa-challenges.service.js';
+import { checkOneProof, SecondFactor, type SecondFactorProof } from '../mfa/second-factor.service.js';
+import { type ClientInfo } from '../access/access.types.js';
 import { AuthService } from './auth.service.js';
 import { type AuthResponseDto } from './dto/token-pair.dto.js';
-import { type ClientInfo } from './auth.types.js';
 
 const INVALID_SECOND_FACTOR = 'invalid code or mfaToken';
 

@@ -5,12 +5,12 @@ import { PrismaService } from '../database/prisma.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
 import { EmailTokenPurpose, EmailTokens } from '../email-tokens/email-tokens.service.js';
-import { SigninAttempts } from '../limits/signin-attempts.js';
+import { SigninAttempts } from '../limits/signin-attempts.service.js';
 import { UsersService } from '../users/users.service.js';
-import { type ClientInfo } from './auth.types.js';
+import { type ClientInfo } from '../access/access.types.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.js';
 import { INVALID_EMAIL_TOKEN } from './email-verification.service.js';
-import { PasswordHasher } from './password-hasher.js';
-import { PasswordPolicy } from './password-policy.js';
 
 /** At most one reset mail per address per minute. */
 export const RESET_MAIL_INTERVAL_SECONDS = 60;

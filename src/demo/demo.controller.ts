@@ -2,7 +2,7 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Public } from '../auth/decorators/public.decorator.js';
+import { Public } from '../access/public.decorator.js';
 
 /**
  * The policy of the demo page only: the global one (helmet, `default-src 'none'`) stays in force for every other

@@ -5,7 +5,7 @@ import { SignUpDto } from '../auth/dto/sign-up.dto.js';
 import { ChangePasswordDto } from '../auth/dto/change-password.dto.js';
 import { ResetPasswordDto } from '../auth/dto/email-flows.dto.js';
 import { type AppConfig } from '../config/app-config.js';
-import { ACCESS_TOKEN_SCHEME, REFRESH_TOKEN_SCHEME } from './api-responses.js';
+import { ACCESS_TOKEN_SCHEME, REFRESH_TOKEN_SCHEME } from '../common/api-responses.js';
 
 /** Swagger UI at /docs, the document at /docs-json. */
 export const DOCS_PATH = '/docs';

@@ -1,17 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { RedisModule } from './redis.module.js';
 import { RedisConnection } from './redis.provider.js';
 import { LimitsThrottlerStorage } from './limits-throttler.storage.js';
-import { SigninAttempts } from './signin-attempts.js';
+import { SigninAttempts } from './signin-attempts.service.js';
 
 /**
  * Request budgets (sign-up, refresh: RATE_LIMIT_PER_MINUTE per client, @nestjs/throttler) and the
  * sign-in lockout; in memory, or in Redis when REDIS_URL is set.
  */
-@Global()
 @Module({
   imports: [
     RedisModule,

@@ -1,10 +1,10 @@
 import { Controller, Delete, HttpCode, HttpStatus, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
-import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import { Roles } from '../auth/decorators/roles.decorator.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { Client, CurrentUser } from '../access/current-user.decorator.js';
+import { Roles } from '../access/roles.decorator.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
-import { ApiAccessToken, ApiErrors, ApiRoles } from '../docs/api-responses.js';
+import { ApiAccessToken, ApiErrors, ApiRoles } from '../common/api-responses.js';
 import { Role } from '../generated/prisma/enums.js';
 import { MfaService } from './mfa.service.js';
 

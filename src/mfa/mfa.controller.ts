@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiExtension, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
-import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import { RequireMfa } from '../auth/decorators/require-mfa.decorator.js';
-import { ApiAccessToken, ApiErrors, type ErrorStatus } from '../docs/api-responses.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { Client, CurrentUser } from '../access/current-user.decorator.js';
+import { RequireMfa } from '../access/require-mfa.decorator.js';
+import { ApiAccessToken, ApiErrors, type ErrorStatus } from '../common/api-responses.js';
 import { RecoveryCodesDto, TotpSetupDto } from './dto/mfa-responses.dto.js';
 import { SecondFactorDto, TotpCodeDto } from './dto/second-factor.dto.js';
 import { MfaService } from './mfa.service.js';

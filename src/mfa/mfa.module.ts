@@ -4,11 +4,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { MfaAdminController } from './mfa-admin.controller.js';
-import { MfaChallenges } from './mfa-challenges.js';
+import { MfaChallenges } from './mfa-challenges.service.js';
 import { mfaKeyFrom } from './mfa-key.js';
 import { MfaController } from './mfa.controller.js';
 import { MfaService } from './mfa.service.js';
-import { MFA_SECRET_BOX, SecondFactor } from './second-factor.js';
+import { MFA_SECRET_BOX, SecondFactor } from './second-factor.service.js';
 import { SecretBox } from './secret-box.js';
 
 function secretBox(config: AppConfig): SecretBox {

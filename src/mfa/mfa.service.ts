@@ -1,13 +1,13 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { Transactions } from '../database/transactions.js';
 import { type Prisma } from '../generated/prisma/client.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { MfaChallenges } from './mfa-challenges.js';
+import { MfaChallenges } from './mfa-challenges.service.js';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
-import { checkOneProof, SecondFactor, type SecondFactorProof } from './second-factor.js';
+import { checkOneProof, SecondFactor, type SecondFactorProof } from './second-factor.service.js';
 import { newTotpSecret, otpauthUrl } from './totp.js';
 
 const WRONG_CODE = 'wrong code';

@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
-import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { Client, CurrentUser } from '../access/current-user.decorator.js';
 import { ParseUuidOr404Pipe } from '../common/id.pipe.js';
-import { ApiAccessToken, ApiErrors } from '../docs/api-responses.js';
+import { ApiAccessToken, ApiErrors } from '../common/api-responses.js';
 import { SessionViewDto } from './dto/session-view.dto.js';
 import { toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';

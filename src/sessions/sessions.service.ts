@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { type ClientInfo } from '../auth/auth.types.js';
+import { type ClientInfo } from '../access/access.types.js';
 import { Clock } from '../clock/clock.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
-import { type AuthUser, type ClientInfo } from '../auth/auth.types.js';
-import { Client, CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import { Roles } from '../auth/decorators/roles.decorator.js';
+import { type AuthUser, type ClientInfo } from '../access/access.types.js';
+import { Client, CurrentUser } from '../access/current-user.decorator.js';
+import { Roles } from '../access/roles.decorator.js';
 import { ParseIdPipe } from '../common/id.pipe.js';
-import { ApiAccessToken, ApiErrors, ApiRoles, type ErrorStatus } from '../docs/api-responses.js';
+import { ApiAccessToken, ApiErrors, ApiRoles, type ErrorStatus } from '../common/api-responses.js';
 import { Role } from '../generated/prisma/enums.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { PublicUserDto } from './dto/public-user.dto.js';

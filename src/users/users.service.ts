@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { type ClientInfo } from '../auth/auth.types.js';
+import { type ClientInfo } from '../access/access.types.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { type Prisma } from '../generated/prisma/client.js';

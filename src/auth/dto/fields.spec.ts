@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { codePointLength, EMAIL_MAX_LENGTH, EmailField, PasswordField } from './fields.js';
+import { codePointLength } from '../../passwords/password-length.js';
+import { EMAIL_MAX_LENGTH, EmailField, PasswordField } from './fields.js';
 
 class Body {
   @EmailField()

@@ -3,6 +3,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { isFQDN, IsString, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../config/app-config.js';
+import { passwordLength } from '../../passwords/password-length.js';
 
 /** RFC 5321: a path holds at most 256 octets, so an address at most 254 characters. */
 export const EMAIL_MAX_LENGTH = 254;
@@ -18,18 +19,6 @@ export const PASSWORD_MAX_BYTES = 512;
  * mostly to confuse other systems that parse or display them.
  */
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-
-/** Unicode code points, not UTF-16 units: an emoji counts once. */
-export function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
-
-/** A password's length as the policy counts it: code points of its NFKC form (the form that is hashed). */
-export function passwordLength(password: string): number {
-  return codePointLength(password.normalize('NFKC'));
-}
 
 /**
  * The stored form of an email: trimmed, lower-cased, its domain in ASCII (punycode for an internationalised

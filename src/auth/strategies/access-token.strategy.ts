@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
+import { ACCESS_STRATEGY } from '../../access/access-token.guard.js';
+import { type AuthUser } from '../../access/access.types.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
-import { type AuthUser } from '../auth.types.js';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE, JWT_AUDIENCE, JWT_ISSUER, TOKEN_KEYS } from '../token.constants.js';
 import { kidOf, type TokenKeys } from '../token-keys.js';
 import { bearerToken } from './bearer-token.js';
 import { claimsOf, type DecodedJwt } from './decoded-jwt.js';
-
-export const ACCESS_STRATEGY = 'jwt';
 
 /** The token's amr claim (signed by this service); a token without one counts as a password only. */
 function amrOf(claim: unknown): string[] {

@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type AuthUser } from '../auth.types.js';
-import { RequireMfa } from '../decorators/require-mfa.decorator.js';
+import { type AuthUser } from './access.types.js';
+import { RequireMfa } from './require-mfa.decorator.js';
 
 /** Global guard (APP_GUARD, after the access-token guard): enforces @RequireMfa() on handler or class. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { type FastifyRequest } from 'fastify';
-import { type ClientInfo } from '../auth.types.js';
+import { type ClientInfo } from './access.types.js';
 
 const USER_AGENT_MAX_LENGTH = 512;
 

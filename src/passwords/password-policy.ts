@@ -2,7 +2,7 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PASSWORD_MAX_LENGTH, type AppConfig } from '../config/app-config.js';
 import { loadCommonPasswords } from './common-passwords.js';
-import { passwordLength } from './dto/fields.js';
+import { passwordLength } from './password-length.js';
 
 /**
  * What a new password must meet wherever one is set (sign-up, password change, the bootstrap admin),

@@ -3,9 +3,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
 import { Role } from '../generated/prisma/enums.js';
-import { UsersService } from '../users/users.service.js';
-import { PasswordHasher } from './password-hasher.js';
-import { PasswordPolicy } from './password-policy.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.js';
+import { UsersService } from './users.service.js';
 
 /**
  * The first ADMIN comes from ADMIN_EMAIL / ADMIN_PASSWORD at start-up: created when absent (the

@@ -1,8 +1,10 @@
 import { Injectable, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { IS_PUBLIC } from '../decorators/public.decorator.js';
-import { ACCESS_STRATEGY } from '../strategies/access-token.strategy.js';
+import { IS_PUBLIC } from './public.decorator.js';
+
+/** The passport strategy that checks access tokens; the auth module registers it under this name. */
+export const ACCESS_STRATEGY = 'jwt';
 
 /** Global guard (APP_GUARD): every route needs a valid access token unless it is @Public(). */
 @Injectable()

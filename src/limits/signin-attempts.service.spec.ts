@@ -1,7 +1,7 @@
 import { TestClock } from '../clock/test-clock.js';
 import { loadConfig } from '../config/app-config.js';
 import { type RedisConnection } from './redis.provider.js';
-import { SigninAttempts, TooManyAttemptsException } from './signin-attempts.js';
+import { SigninAttempts, TooManyAttemptsException } from './signin-attempts.service.js';
 
 const MINUTE = 60_000;
 
