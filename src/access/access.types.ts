@@ -7,6 +7,8 @@ export interface AuthUser {
   sessionId: string;
   /** The access token's authentication methods (RFC 8176): ["pwd"], or ["pwd", "otp"] after a second factor. */
   amr: string[];
+  /** Whether the user has a second factor now (read with the session, not from the token). */
+  mfaEnabled: boolean;
 }
 
 /** Where a sign-in came from, kept on the session. */

@@ -23,12 +23,16 @@ describe('MfaGuard', () => {
   const guard = new MfaGuard(new Reflector());
 
   it('lets a second-factor session through a @RequireMfa() route', () => {
-    expect(guard.canActivate(contextFor('guarded', { amr: ['pwd', 'otp'] }))).toBe(true);
+    expect(guard.canActivate(contextFor('guarded', { amr: ['pwd', 'otp'], mfaEnabled: true }))).toBe(true);
   });
 
-  it('refuses a password-only session (403)', () => {
-    expect(() => guard.canActivate(contextFor('guarded', { amr: ['pwd'] }))).toThrow(ForbiddenException);
+  it('refuses a password-only session of a user who has a second factor (403)', () => {
+    expect(() => guard.canActivate(contextFor('guarded', { amr: ['pwd'], mfaEnabled: true }))).toThrow(ForbiddenException);
     expect(() => guard.canActivate(contextFor('guarded'))).toThrow(ForbiddenException);
+  });
+
+  it('lets a user without a second factor through: the route answers that case itself (409)', () => {
+    expect(guard.canActivate(contextFor('guarded', { amr: ['pwd'], mfaEnabled: false }))).toBe(true);
   });
 
   it('leaves routes without the decorator alone', () => {

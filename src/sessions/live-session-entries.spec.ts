@@ -7,7 +7,7 @@ const HOUR = 3600_000;
 describe('LiveSessionEntries (TestClock)', () => {
   let clock: TestClock;
   let entries: LiveSessionEntries;
-  const user = (id = 1, liveFor = HOUR): LiveSessionUser => ({ id, role: Role.USER, liveUntil: clock.nowMs() + liveFor });
+  const user = (id = 1, liveFor = HOUR): LiveSessionUser => ({ id, role: Role.USER, mfaEnabled: false, liveUntil: clock.nowMs() + liveFor });
   const cache = (sessionId: string, value: LiveSessionUser) => entries.set(sessionId, value, entries.currentEpoch());
 
   beforeEach(() => {

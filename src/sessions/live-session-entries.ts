@@ -4,11 +4,13 @@ import { type Clock } from '../clock/clock.js';
 export interface LiveSessionUser {
   id: number;
   role: Role;
+  /** Whether the user has a second factor (for @RequireMfa()). */
+  mfaEnabled: boolean;
   /** Until when the session is live, unless revoked (ms since the epoch): its absolute end or its refresh token's expiry. */
   liveUntil: number;
 }
 
-/** Notification payloads: a session id, or `user:<id>` for a user whose role changed or who was deleted. */
+/** Notification payloads: a session id, or `user:<id>` for a user whose role or second factor changed or who was deleted. */
 const USER_PREFIX = 'user:';
 const MAX_ENTRIES = 100_000;
 /** A safety net only: correctness comes from the notifications. */
@@ -36,7 +38,7 @@ export class LiveSessionEntries {
       return undefined;
     }
     this.stats.hits++;
-    return { id: entry.id, role: entry.role, liveUntil: entry.liveUntil };
+    return { id: entry.id, role: entry.role, mfaEnabled: entry.mfaEnabled, liveUntil: entry.liveUntil };
   }
 
   /** Take before a database read; pass to `set` after it. */

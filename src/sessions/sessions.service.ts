@@ -103,11 +103,11 @@ export class SessionsService {
     const epoch = this.cache.currentEpoch();
     const session = await this.prisma.session.findFirst({
       where: { id: sessionId, ...liveAt(this.clock.now()) },
-      select: { expiresAt: true, refreshExpiresAt: true, user: { select: { id: true, role: true } } },
+      select: { expiresAt: true, refreshExpiresAt: true, user: { select: { id: true, role: true, mfaEnabled: true } } },
     });
     if (!session) return null;
     const liveUntil = Math.min(session.expiresAt.getTime(), session.refreshExpiresAt.getTime());
-    const user = { id: session.user.id, role: session.user.role, liveUntil };
+    const user = { id: session.user.id, role: session.user.role, mfaEnabled: session.user.mfaEnabled, liveUntil };
     this.cache.set(sessionId, user, epoch);
     return user;
   }

@@ -42,9 +42,14 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
         expect(response.body).toEqual({ statusCode: 403, message: expect.stringContaining('second factor'), error: 'Forbidden' });
       }
       expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).mfaEnabled).toBe(true);
-      // A plain user's session is not second-factor either.
+    });
+
+    it('a user without a second factor gets the contract 409 (not enabled), not a 403', async () => {
       const plain = await signUp(t.http, uniqueEmail('plain'));
-      expect((await disable(plain.accessToken, { code: '123456' })).status).toBe(403);
+      for (const response of [await disable(plain.accessToken, { code: '123456' }), await regenerate(plain.accessToken, { code: '123456' })]) {
+        expect(response.status).toBe(409);
+        expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
+      }
     });
 
     it('401 without a token', async () => {

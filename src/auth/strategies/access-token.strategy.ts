@@ -47,6 +47,6 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_STRAT
     if (!claims) return false;
     const user = await this.sessions.findActiveUser(claims.sessionId);
     if (!user || user.id !== claims.userId || user.role !== jwt.payload.role) return false;
-    return { id: user.id, role: user.role, sessionId: claims.sessionId, amr: amrOf(jwt.payload.amr) };
+    return { id: user.id, role: user.role, sessionId: claims.sessionId, amr: amrOf(jwt.payload.amr), mfaEnabled: user.mfaEnabled };
   }
 }
