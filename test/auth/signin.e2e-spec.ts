@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, decodeJwt, signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 describe('POST /auth/signin', () => {
-  let t: TestApp;
+  // Lockout and rate limits are not what this file tests: keep them out of the way.
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, SIGNIN_MAX_FAILURES: '1000', RATE_LIMIT_PER_MINUTE: '100000' });
   /** Every response this file receives, checked for leaks by the last test. */
   const seen: request.Response[] = [];
   const keep = (response: request.Response) => {
@@ -12,14 +13,6 @@ describe('POST /auth/signin', () => {
     return response;
   };
   const signin = async (body: unknown) => keep(await request(t.http).post('/auth/signin').send(body as object));
-
-  beforeAll(async () => {
-    // Lockout and rate limits are not what this file tests: keep them out of the way.
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, SIGNIN_MAX_FAILURES: '1000', RATE_LIMIT_PER_MINUTE: '100000' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
 
   it('200 with the sign-up body shape, and a session for the user', async () => {
     const user = await signUp(t.http);

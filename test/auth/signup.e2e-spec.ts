@@ -1,16 +1,10 @@
 import request from 'supertest';
 import { TEST_ACCESS_KEY } from '../support/access-keys.js';
 import { PASSWORD, decodeJwt, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 describe('POST /auth/signup', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('creates a USER and signs in: 201 with the public fields and a token pair', async () => {
     const response = await request(t.http).post('/auth/signup').send({ email: 'New.User@Example.com ', password: PASSWORD });

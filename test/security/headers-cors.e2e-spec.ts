@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { signUp, bearer } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const EVIL = 'https://evil.example';
 const APP = 'https://app.example.com';
@@ -34,13 +34,7 @@ function expectSecurityHeaders(response: request.Response): void {
 }
 
 describe('no CORS by default', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('a request from another origin gets no Access-Control-* header (the browser withholds the answer)', async () => {
     const user = await signUp(t.http);
@@ -81,13 +75,7 @@ describe('no CORS by default', () => {
 });
 
 describe(`CORS_ORIGINS='${APP},${ADMIN_APP}'`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ CORS_ORIGINS: `${APP},${ADMIN_APP}` });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ CORS_ORIGINS: `${APP},${ADMIN_APP}` });
 
   it.each([APP, ADMIN_APP])('an allowed origin (%s) gets its origin echoed, without credentials', async (origin) => {
     const user = await signUp(t.http);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
 import { describeWhen, redisUrlForTests } from '../support/requirements.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, useTestApp, type TestApp } from '../support/test-app.js';
 import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
 const REDIS_URL = await redisUrlForTests();
@@ -26,13 +26,7 @@ const expectThrottled = (response: request.Response) => {
 };
 
 describe('RATE_LIMIT_PER_MINUTE=5 in memory, TRUST_PROXY=1', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
 
   it('the 6th sign-up from one client within a minute: 429 with Retry-After, and no user is created', async () => {
     const client = '192.0.2.10';
@@ -81,13 +75,7 @@ describe('RATE_LIMIT_PER_MINUTE=5 in memory, TRUST_PROXY=1', () => {
 });
 
 describe('sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE=5, TRUST_PROXY=1)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
 
   const signInFrom = (client: string, email: string, password = PASSWORD) =>
     request(t.http).post('/auth/signin').set('X-Forwarded-For', client).send({ email, password });
@@ -118,13 +106,7 @@ describe('sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE=5, TRUST
 });
 
 describe('RATE_LIMIT_PER_MINUTE with TRUST_PROXY unset: X-Forwarded-For does not buy a new budget', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
 
   it('the 3rd sign-up is refused whatever X-Forwarded-For says', async () => {
     expect((await signUpFrom(t, '203.0.113.1')).status).toBe(201);

@@ -1,20 +1,14 @@
 import request from 'supertest';
 import { signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { median } from './helpers.js';
 
 const ATTEMPTS = 15;
 const WRONG = 'wrong-password-timing-1';
 
 describe('sign-in timing: an unknown email vs. a known email with a wrong password', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // Generous lockout: 30+ failures from one client must all reach the password check.
-    t = await startTestApp({ SIGNIN_MAX_FAILURES: '1000' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  // Generous lockout: 30+ failures from one client must all reach the password check.
+  const t = useTestApp({ SIGNIN_MAX_FAILURES: '1000' });
 
   it(`medians of ${ATTEMPTS} alternating attempts each are within a factor of 2, and the bodies are byte-identical`, async () => {
     const known = await signUp(t.http);

@@ -63,3 +63,24 @@ export async function startTestApp(env: Environment = {}, database?: TestDatabas
     },
   };
 }
+
+/**
+ * Starts the app in a beforeAll of the calling describe block and closes it in its afterAll. The object returned
+ * stands for the started app (a proxy to it): read its fields in tests and hooks, where it has started; a read
+ * before that throws. `env` may be a function for values known only once earlier hooks ran (an SMTP server's url).
+ */
+export function useTestApp(env: Environment | (() => Environment) = {}): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(typeof env === 'function' ? env() : env);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, field) {
+      if (!started) throw new Error(`the test app is read (${String(field)}) before its beforeAll started it`);
+      return started[field as keyof TestApp];
+    },
+  });
+}
