@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
 import { describeWhen, redisUrlForTests } from '../support/requirements.js';
-import { startTestApp, useTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, useTestApp, useTestApps, type TestApp } from '../support/test-app.js';
 import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
 const REDIS_URL = await redisUrlForTests();
@@ -141,17 +141,8 @@ describe('TRUST_PROXY as a list of proxy addresses', () => {
 });
 
 describeWithRedis('Redis-backed limits: two instances on one database share one budget', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '4', SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' };
-    a = await startTestApp(env);
-    b = await startTestApp(env, a.database);
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '4', SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' };
+  const [a, b] = useTestApps(env, env);
 
   it('2 sign-ups on A and 2 on B, then the next on either: 429', async () => {
     expect((await signUpFrom(a)).status).toBe(201);
@@ -184,16 +175,7 @@ describeWithRedis('Redis-backed limits: two instances on one database share one 
 });
 
 describe('control: two in-memory instances on one database do not share budgets', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    a = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
-    b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' }, a.database);
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const [a, b] = useTestApps({ RATE_LIMIT_PER_MINUTE: '2' }, { RATE_LIMIT_PER_MINUTE: '2' });
 
   it('each instance counts its own (which is why the Redis storage matters)', async () => {
     expect((await signUpFrom(a)).status).toBe(201);
