@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { AuditService } from '../audit/audit.service.js';
+import { SerialRunner } from '../common/serial-runner.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { EmailLinks } from '../email-tokens/email-links.service.js';
@@ -32,9 +33,12 @@ interface QueuedRequest {
 @Injectable()
 export class PasswordResetService implements OnApplicationShutdown {
   private readonly logger = new Logger('PasswordReset');
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  /** One run at a time per instance; SKIP LOCKED between instances. */
+  private readonly queue = new SerialRunner(
+    () => this.processOne(),
+    // The database is away: the requests stay queued for the next run.
+    (error) => this.logger.warn(`forgot-password queue not processed: ${error.message}`),
+  );
 
   constructor(
     private readonly prisma: PrismaService,
@@ -53,23 +57,14 @@ export class PasswordResetService implements OnApplicationShutdown {
     void this.processQueue();
   }
 
-  /** Works through the queued requests; one run at a time per instance, SKIP LOCKED between instances. */
+  /** Works through the queued requests. */
   @Interval(RESET_QUEUE_POLL_MS)
   processQueue(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.queue.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+    await this.queue.stop();
   }
 
   /**
@@ -94,18 +89,6 @@ export class PasswordResetService implements OnApplicationShutdown {
     if (!done) throw new BadRequestException(INVALID_EMAIL_TOKEN);
     await this.attempts.clearEmail(done.email);
     this.logger.log({ event: 'password.reset', userId: done.userId, revoked: done.sessionsRevoked });
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        while (!this.stopped && (await this.processOne()));
-      } while (this.again && !this.stopped);
-    } catch (error) {
-      // The database is away: the requests stay queued for the next run.
-      this.logger.warn(`forgot-password queue not processed: ${(error as Error).message}`);
-    }
   }
 
   /** Takes one queued request; returns false when there was none. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { SerialRunner } from '../common/serial-runner.js';
 import { backoffSeconds, MailOutbox, type ClaimedMail } from './mail-outbox.service.js';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport.js';
 
@@ -16,9 +17,12 @@ const BATCH = 20;
 @Injectable()
 export class OutboxSender implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  /** One run at a time per instance (a call during a run makes it go round again). */
+  private readonly sender = new SerialRunner(
+    () => this.deliverBatch(),
+    // The database is away: the next poll tries again.
+    (error) => this.logger.debug(`outbox not readable: ${error.message}`),
+  );
   private failing = false;
   /** One timer, for the earliest retry due. */
   private retryTimer: { at: number; timer: NodeJS.Timeout } | undefined;
@@ -33,41 +37,24 @@ export class OutboxSender implements OnApplicationShutdown {
     void this.deliverDue();
   }
 
-  /** Delivers every due mail; one run at a time per instance (a call during a run makes it go round again). */
+  /** Delivers every due mail. */
   @Interval(OUTBOX_POLL_INTERVAL_MS)
   deliverDue(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.sender.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    const stopping = this.sender.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer.timer);
-    await this.running;
+    await stopping;
     this.transport.close();
   }
 
-  private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      let batch: ClaimedMail[];
-      try {
-        batch = await this.outbox.claimDue(BATCH);
-      } catch (error) {
-        // The database is away: the next poll tries again.
-        this.logger.debug(`outbox not readable: ${(error as Error).message}`);
-        return;
-      }
-      for (const mail of batch) await this.deliver(mail);
-      if (batch.length === BATCH) this.again = true;
-    } while (this.again && !this.stopped);
+  /** Claims and delivers one batch; true when it was full (more may be due). */
+  private async deliverBatch(): Promise<boolean> {
+    const batch = await this.outbox.claimDue(BATCH);
+    for (const mail of batch) await this.deliver(mail);
+    return batch.length === BATCH;
   }
 
   private async deliver(mail: ClaimedMail): Promise<void> {
@@ -92,7 +79,7 @@ export class OutboxSender implements OnApplicationShutdown {
 
   private retryAfter(seconds: number): void {
     const at = Date.now() + seconds * 1000 + 50;
-    if (this.stopped || (this.retryTimer && this.retryTimer.at <= at)) return;
+    if (this.sender.stopped || (this.retryTimer && this.retryTimer.at <= at)) return;
     if (this.retryTimer) clearTimeout(this.retryTimer.timer);
     const timer = setTimeout(() => {
       this.retryTimer = undefined;

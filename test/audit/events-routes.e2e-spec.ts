@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { SessionCleanup } from '../../src/sessions/session-cleanup.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OWN_KEYS = ['createdAt', 'id', 'ip', 'sessionId', 'type', 'userAgent'];
@@ -11,7 +11,7 @@ const BAD_BEFORES = ['0', '-1', 'abc', '1.5', '0x10', '99999999999999999', ''];
 const DAY_MS = 86_400_000;
 
 describe('GET /auth/events and GET /admin/events', () => {
-  let t: TestApp;
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
   let admin: Session;
   let user: Session;
   let other: Session;
@@ -22,7 +22,6 @@ describe('GET /auth/events and GET /admin/events', () => {
   const ids = (body: { id: number }[]) => body.map((event) => event.id);
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
     admin = await signIn(t.http, ADMIN_EMAIL, ADMIN_PASSWORD);
     user = await signUp(t.http, uniqueEmail('events'));
     other = await signUp(t.http, uniqueEmail('other'));
@@ -30,9 +29,6 @@ describe('GET /auth/events and GET /admin/events', () => {
     for (let i = 0; i < 4; i += 1) await signIn(t.http, user.email);
     await http().post('/auth/signin').send({ email: user.email, password: 'wrong-passphrase-123' }).expect(401);
     await http().post('/auth/signout').set(bearer(other.accessToken)).expect(204);
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
   }, 30_000);
 
   describe('GET /auth/events', () => {

@@ -2,19 +2,13 @@ import request from 'supertest';
 import { createPublicKey, verify } from 'node:crypto';
 import { accessKeySet, newAccessKey } from '../support/access-keys.js';
 import { bearer, decodeJwt, signUp } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const SIGNING = newAccessKey('signing-key');
 const NEXT = newAccessKey('next-key');
 
 describe('GET /.well-known/jwks.json', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ JWT_ACCESS_KEYS: accessKeySet(SIGNING, NEXT) });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ JWT_ACCESS_KEYS: accessKeySet(SIGNING, NEXT) });
 
   it('is public, cacheable for 5 minutes, and lists every key of JWT_ACCESS_KEYS in order, public members only', async () => {
     const response = await request(t.http).get('/.well-known/jwks.json');

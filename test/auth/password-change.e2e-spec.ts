@@ -1,17 +1,11 @@
 import request from 'supertest';
 import { PASSWORD, bearer, signIn, signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const NEW_PASSWORD = 'a-fresh-passphrase-77';
 
 describe('POST /auth/password', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('204: the new password works, the old one does not, and only the current session survives', async () => {
     const email = uniqueEmail();

@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 /** A password of exactly n code points, none of them ASCII-only patterns on the common list. */
 const ofLength = (n: number, unit = 'k') => unit.repeat(n);
 
 describe('password policy (PASSWORD_MIN_LENGTH=10)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ PASSWORD_MIN_LENGTH: '10' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ PASSWORD_MIN_LENGTH: '10' });
 
   const signUp = (password: string) => request(t.http).post('/auth/signup').send({ email: uniqueEmail(), password });
 

@@ -3,16 +3,10 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SessionCleanup } from '../../src/sessions/session-cleanup.js';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ TRUST_PROXY: '1' });
 
   const signInFrom = async (email: string, userAgent: string, forwardedFor: string) => {
     const response = await request(t.http)
@@ -133,13 +127,7 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
 });
 
 describe('session clean-up', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('deletes revoked and expired sessions, and only those', async () => {
     const live = await signUp(t.http);

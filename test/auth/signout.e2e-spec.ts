@@ -1,17 +1,11 @@
 import request from 'supertest';
 import { bearer, decodeJwt, signIn, signUp, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const UNAUTHORIZED = { statusCode: 401, message: expect.any(String), error: 'Unauthorized' };
 
 describe('POST /auth/signout and /auth/signout/all', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
 
   const me = (token: string) => request(t.http).get('/users/me').set(bearer(token));
   const refresh = (token: string) => request(t.http).post('/auth/refresh').set(bearer(token));

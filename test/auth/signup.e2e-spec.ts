@@ -1,29 +1,15 @@
 import request from 'supertest';
 import { TEST_ACCESS_KEY } from '../support/access-keys.js';
-import { PASSWORD, decodeJwt, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { PASSWORD, decodeJwt, signedInBody, uniqueEmail } from '../support/api.js';
+import { useTestApp } from '../support/test-app.js';
 
 describe('POST /auth/signup', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('creates a USER and signs in: 201 with the public fields and a token pair', async () => {
     const response = await request(t.http).post('/auth/signup').send({ email: 'New.User@Example.com ', password: PASSWORD });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({
-      id: expect.any(Number),
-      email: 'new.user@example.com',
-      role: 'USER',
-      accessToken: expect.any(String),
-      refreshToken: expect.any(String),
-      tokenType: 'Bearer',
-      expiresIn: 900,
-    });
+    expect(response.body).toEqual(signedInBody({ id: expect.any(Number), email: 'new.user@example.com', role: 'USER' }));
     const access = decodeJwt(response.body.accessToken);
     expect(access.header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: TEST_ACCESS_KEY.kid });
     expect(access.payload).toEqual({

@@ -14,7 +14,7 @@ import {
   unsignedJwt,
   type Claims,
 } from '../support/jwt.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const UNAUTHORIZED = { statusCode: 401, message: expect.any(String), error: 'Unauthorized' };
 const OTHER_KEY = 'some-other-secret-0123456789-abcdefghijkl';
@@ -30,20 +30,16 @@ const PUBLIC_JWK_JSON = JSON.stringify({ ...TEST_ACCESS_KEY.publicKey.export({ f
  * (TEST_SECRETS) so that each one differs from a valid token in exactly one respect.
  */
 describe('token security on GET /users/me and POST /auth/refresh', () => {
-  let t: TestApp;
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
   let user: Session;
   let other: Session;
   /** The claims of `user`'s real access token, with a fresh expiry: signed as they are, they are accepted. */
   let accessClaims: Claims;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
     user = await signUp(t.http);
     other = await signUp(t.http);
     accessClaims = { ...decodeJwt(user.accessToken).payload, exp: nowSeconds() + 600 };
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const me = (token: string) => request(t.http).get('/users/me').set(bearer(token));

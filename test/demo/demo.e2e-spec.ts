@@ -10,7 +10,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, decodeJwt, PASSWORD, signIn, uniqu
 import { awayFromStepBoundary, codeAt } from '../mfa/mfa-helpers.js';
 import { chromePath, describeWhen } from '../support/requirements.js';
 import { TestSmtpServer } from '../support/smtp-server.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, useTestApp, type TestApp } from '../support/test-app.js';
 
 /** CHROME_PATH, a Chromium or Chrome on PATH, or Playwright's own; playwright-core downloads no browser. */
 const CHROMIUM = chromePath();
@@ -65,13 +65,7 @@ function linkIn(text: string, kind: 'verify' | 'reset'): string {
 const failedLoad = (status: number, reason: string) => `Failed to load resource: the server responded with a status of ${status} (${reason})`;
 
 describe('demo page over HTTP', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp();
 
   it('serves the page, its script and its styles with the page\'s own CSP and no-store; other routes keep the strict CSP', async () => {
     const html = await request(t.http).get('/demo').expect(200);

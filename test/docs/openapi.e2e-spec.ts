@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, signUp } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp, type TestApp } from '../support/test-app.js';
 
 interface Response {
   description: string;
@@ -141,18 +141,14 @@ function cspDirectives(header: string | undefined): Map<string, string[]> {
 }
 
 describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
-  let t: TestApp;
+  // Not the default, so that the document is seen to state the minimum in force.
+  const t = useTestApp({ PASSWORD_MIN_LENGTH: '10' });
   let document: OpenApiDocument;
   let apiOperations: [string, Operation][];
   beforeAll(async () => {
-    // Not the default, so that the document is seen to state the minimum in force.
-    t = await startTestApp({ PASSWORD_MIN_LENGTH: '10' });
     const response = await request(t.http).get('/docs-json');
     document = response.body as OpenApiDocument;
     apiOperations = documentedOperations(document).filter(([route]) => !isOutsideApi(route.split(' ')[1]));
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   it('serves an OpenAPI 3 JSON document without a token', async () => {

@@ -1,20 +1,14 @@
 import request from 'supertest';
 import { SecretBox } from '../../src/mfa/secret-box.js';
 import { bearer, decodeJwt, signIn, signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, TEST_SECRETS, type TestApp } from '../support/test-app.js';
+import { useTestApp, TEST_SECRETS } from '../support/test-app.js';
 import { amrOf, awayFromStepBoundary, codeAt, enrol, passwordStep } from './mfa-helpers.js';
 
 const BASE32 = /^[A-Z2-7]+=*$/;
 const RECOVERY_CODE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/;
 
 describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
-  }, 30_000);
+  const t = useTestApp();
 
   const eventsOf = (userId: number, type: string) => t.prisma.auditEvent.findMany({ where: { userId, type } });
 

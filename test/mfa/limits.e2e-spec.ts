@@ -1,16 +1,10 @@
 import request from 'supertest';
 import { signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { awayFromStepBoundary, codeAt, enrol, forgetLastStep, passwordStep } from './mfa-helpers.js';
 
 describe('sign-in with TOTP under the limits: wrong codes count for the lockout', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ SIGNIN_MAX_FAILURES: '3' });
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
-  }, 30_000);
+  const t = useTestApp({ SIGNIN_MAX_FAILURES: '3' });
 
   it('after SIGNIN_MAX_FAILURES wrong codes (over several mfaTokens) the right code answers 429 with Retry-After, and so does the password step', async () => {
     const email = uniqueEmail('lockout');
@@ -42,13 +36,7 @@ describe('sign-in with TOTP under the limits: wrong codes count for the lockout'
 });
 
 describe('the MFA step of sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
-  }, 30_000);
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
 
   it('the fourth request in a minute answers 429 with Retry-After', async () => {
     const statuses: number[] = [];

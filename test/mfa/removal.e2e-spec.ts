@@ -1,17 +1,11 @@
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, decodeJwt, PASSWORD, signIn, signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { amrOf, awayFromStepBoundary, codeAt, enrol, passwordStep } from './mfa-helpers.js';
 
 
 describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
-  }, 30_000);
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
 
   async function userWithTotp(prefix: string) {
     const email = uniqueEmail(prefix);

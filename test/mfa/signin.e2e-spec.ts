@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { bearer, PASSWORD, signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { amrOf, awayFromStepBoundary, codeAt, enrol, forgetLastStep, passwordStep } from './mfa-helpers.js';
 
 const INVALID = { statusCode: 401, message: 'invalid code or mfaToken', error: 'Unauthorized' };
 
 describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/signin/mfa', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
-  }, 30_000);
+  const t = useTestApp();
 
   /** A user with TOTP enabled, signed in once (the enrolling session). */
   async function userWithTotp(prefix: string) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
 const WRONG = 'wrong-password-0';
@@ -13,13 +13,7 @@ let nextClient = 1;
 const newClient = () => `198.51.100.${nextClient++}`;
 
 describe('sign-in lockout per (email, client), TRUST_PROXY=1', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: `${WINDOW_SECONDS}s`, TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: `${WINDOW_SECONDS}s`, TRUST_PROXY: '1' });
 
   const signInFrom = (client: string, email: string, password: string) =>
     request(t.http).post('/auth/signin').set('X-Forwarded-For', client).send({ email, password });
@@ -159,13 +153,7 @@ describe('sign-in lockout per (email, client), TRUST_PROXY=1', () => {
 });
 
 describe('sign-in lockout with TRUST_PROXY unset (window 1m)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' });
 
   it('X-Forwarded-For is ignored: varying it does not escape the lockout', async () => {
     const user = await signUp(t.http);

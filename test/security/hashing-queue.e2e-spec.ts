@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { signUp, uniqueEmail, PASSWORD } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { snapshot, retryAfterSeconds } from './helpers.js';
 
 const FLOOD = 400;
 
 describe('a flood of sign-ins meets a bounded hashing queue', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it(`${FLOOD} parallel sign-ins: those past the queue get 503 + Retry-After, the rest their 401; nothing is written; then sign-in works`, async () => {
     const user = await signUp(t.http);

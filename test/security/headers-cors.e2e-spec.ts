@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { signUp, bearer } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp, type TestApp } from '../support/test-app.js';
 
 const EVIL = 'https://evil.example';
 const APP = 'https://app.example.com';
@@ -33,14 +33,16 @@ function expectSecurityHeaders(response: request.Response): void {
   expect(response.headers['cross-origin-resource-policy']).toBe('same-origin');
 }
 
+/** A browser's preflight for a cross-origin JSON sign-in with a bearer token. */
+const preflightSignin = (t: TestApp, origin: string) =>
+  request(t.http)
+    .options('/auth/signin')
+    .set('Origin', origin)
+    .set('Access-Control-Request-Method', 'POST')
+    .set('Access-Control-Request-Headers', 'content-type,authorization');
+
 describe('no CORS by default', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('a request from another origin gets no Access-Control-* header (the browser withholds the answer)', async () => {
     const user = await signUp(t.http);
@@ -57,11 +59,7 @@ describe('no CORS by default', () => {
   });
 
   it('a preflight from another origin is not answered with a grant', async () => {
-    const response = await request(t.http)
-      .options('/auth/signin')
-      .set('Origin', EVIL)
-      .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'content-type,authorization');
+    const response = await preflightSignin(t, EVIL);
     expect(response.status).toBe(404);
     expectNoCorsGrant(response);
     expectSecurityHeaders(response);
@@ -81,13 +79,7 @@ describe('no CORS by default', () => {
 });
 
 describe(`CORS_ORIGINS='${APP},${ADMIN_APP}'`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ CORS_ORIGINS: `${APP},${ADMIN_APP}` });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ CORS_ORIGINS: `${APP},${ADMIN_APP}` });
 
   it.each([APP, ADMIN_APP])('an allowed origin (%s) gets its origin echoed, without credentials', async (origin) => {
     const user = await signUp(t.http);
@@ -104,11 +96,7 @@ describe(`CORS_ORIGINS='${APP},${ADMIN_APP}'`, () => {
   });
 
   it('a preflight from an allowed origin: 204 with the origin, POST and the requested headers allowed, no credentials', async () => {
-    const response = await request(t.http)
-      .options('/auth/signin')
-      .set('Origin', APP)
-      .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'content-type,authorization');
+    const response = await preflightSignin(t, APP);
     expect(response.status).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe(APP);
     expect(response.headers['access-control-allow-credentials']).toBeUndefined();

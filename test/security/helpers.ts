@@ -35,10 +35,32 @@ export function retryAfterSeconds(response: request.Response): number {
   return Number(value);
 }
 
-export function median(values: number[]): number {
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Times `rounds` requests for each of two emails through `send`, alternating which goes first so that neither
+ * always follows the other. Returns each email's median in ms, their ratio (the larger over the smaller), and the
+ * distinct bodies and Content-Length values of all the answers.
+ */
+export async function timeAlternately(rounds: number, emails: [string, string], send: (email: string) => Promise<request.Response>) {
+  const times: [number[], number[]] = [[], []];
+  const bodies = new Set<string>();
+  const lengths = new Set<string>();
+  for (let i = 0; i < rounds; i++) {
+    for (const which of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const started = process.hrtime.bigint();
+      const response = await send(emails[which]);
+      times[which].push(Number(process.hrtime.bigint() - started) / 1e6);
+      bodies.add(response.text);
+      lengths.add(String(response.headers['content-length']));
+    }
+  }
+  const medians = times.map(median);
+  return { medians, ratio: Math.max(...medians) / Math.min(...medians), bodies: [...bodies], contentLengths: [...lengths] };
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

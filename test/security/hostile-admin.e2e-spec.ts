@@ -1,22 +1,18 @@
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signIn, signUp, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { expectCleanResponse, expectNothingWritten, nestedArrays } from './helpers.js';
 
 const json = JSON.stringify;
 
 describe('hostile input: PATCH /users/:id/role and admin ids', () => {
-  let t: TestApp;
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, TRUST_PROXY: '1' });
   let admin: Session;
   let victim: Session;
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, TRUST_PROXY: '1' });
     admin = await signIn(t.http, ADMIN_EMAIL, ADMIN_PASSWORD);
     victim = await signUp(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   afterAll(() => {

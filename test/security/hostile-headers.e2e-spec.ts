@@ -1,20 +1,16 @@
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signUp, uniqueEmail, PASSWORD, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { UUID, expectCleanResponse, expectNothingWritten, snapshot } from './helpers.js';
 
 const json = JSON.stringify;
 
 describe('hostile input: Authorization headers, unknown routes, wrong methods, request ids, client addresses', () => {
-  let t: TestApp;
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, TRUST_PROXY: '1' });
   let victim: Session;
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, TRUST_PROXY: '1' });
     victim = await signUp(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   describe('odd Authorization headers', () => {

@@ -2,7 +2,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, signUp, uniqueEmail, PASSWORD, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { expectCleanResponse, expectNothingWritten, nestedArrays, nestedObjects, rawPost, snapshot } from './helpers.js';
 
 interface BodyCase {
@@ -70,15 +70,11 @@ const CREDENTIAL_CASES: BodyCase[] = [
 ];
 
 describe('hostile input: bodies of POST /auth/signup and /auth/signin', () => {
-  let t: TestApp;
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, TRUST_PROXY: '1' });
   let victim: Session;
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD, TRUST_PROXY: '1' });
     victim = await signUp(t.http);
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   afterAll(() => {

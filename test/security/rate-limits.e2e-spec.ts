@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, PASSWORD } from '../support/api.js';
 import { describeWhen, redisUrlForTests } from '../support/requirements.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, useTestApp, useTestApps, type TestApp } from '../support/test-app.js';
 import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
 const REDIS_URL = await redisUrlForTests();
@@ -26,13 +26,7 @@ const expectThrottled = (response: request.Response) => {
 };
 
 describe('RATE_LIMIT_PER_MINUTE=5 in memory, TRUST_PROXY=1', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
 
   it('the 6th sign-up from one client within a minute: 429 with Retry-After, and no user is created', async () => {
     const client = '192.0.2.10';
@@ -81,13 +75,7 @@ describe('RATE_LIMIT_PER_MINUTE=5 in memory, TRUST_PROXY=1', () => {
 });
 
 describe('sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE=5, TRUST_PROXY=1)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: '1' });
 
   const signInFrom = (client: string, email: string, password = PASSWORD) =>
     request(t.http).post('/auth/signin').set('X-Forwarded-For', client).send({ email, password });
@@ -118,13 +106,7 @@ describe('sign-in is under the per-client budget (RATE_LIMIT_PER_MINUTE=5, TRUST
 });
 
 describe('RATE_LIMIT_PER_MINUTE with TRUST_PROXY unset: X-Forwarded-For does not buy a new budget', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
 
   it('the 3rd sign-up is refused whatever X-Forwarded-For says', async () => {
     expect((await signUpFrom(t, '203.0.113.1')).status).toBe(201);
@@ -159,17 +141,8 @@ describe('TRUST_PROXY as a list of proxy addresses', () => {
 });
 
 describeWithRedis('Redis-backed limits: two instances on one database share one budget', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '4', SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' };
-    a = await startTestApp(env);
-    b = await startTestApp(env, a.database);
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '4', SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '1m' };
+  const [a, b] = useTestApps(env, env);
 
   it('2 sign-ups on A and 2 on B, then the next on either: 429', async () => {
     expect((await signUpFrom(a)).status).toBe(201);
@@ -202,16 +175,7 @@ describeWithRedis('Redis-backed limits: two instances on one database share one 
 });
 
 describe('control: two in-memory instances on one database do not share budgets', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    a = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
-    b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' }, a.database);
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+  const [a, b] = useTestApps({ RATE_LIMIT_PER_MINUTE: '2' }, { RATE_LIMIT_PER_MINUTE: '2' });
 
   it('each instance counts its own (which is why the Redis storage matters)', async () => {
     expect((await signUpFrom(a)).status).toBe(201);

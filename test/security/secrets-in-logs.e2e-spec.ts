@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { bearer, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const PASSWORD_1 = 'first-Secret-passw0rd';
 const PASSWORD_2 = 'second-Secret-passw0rd';
@@ -11,7 +11,7 @@ const BAD_FIELD_PASSWORD = 'bad-field-Secret-passw0rd';
 type Line = Record<string, unknown>;
 
 describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
-  let t: TestApp;
+  const t = useTestApp({ LOG_LEVEL: 'info', JWT_REFRESH_REUSE_GRACE: '0' });
   const responses: Array<{ method: string; response: request.Response }> = [];
   const tokens: string[] = [];
   let userId: number;
@@ -28,7 +28,6 @@ describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ LOG_LEVEL: 'info', JWT_REFRESH_REUSE_GRACE: '0' });
     const email = uniqueEmail('logs');
 
     const signup = await track(request(t.http).post('/auth/signup').send({ email, password: PASSWORD_1 }));
@@ -67,9 +66,6 @@ describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
     // A request with a revoked token after sign-out.
     const after = await track(request(t.http).get('/users/me').set(bearer(signup.body.accessToken)));
     expect(after.status).toBe(401);
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   const logText = () => t.logs.map((line) => JSON.stringify(line)).join('\n');
@@ -169,13 +165,7 @@ describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
 });
 
 describe('an unexpected error in the database layer logs no secret', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ LOG_LEVEL: 'info', TRUST_PROXY: '1' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp({ LOG_LEVEL: 'info', TRUST_PROXY: '1' });
 
   it('a session insert that the database refuses (a client address longer than its column) leaves no password, token or hash in the log', async () => {
     const email = uniqueEmail('dberror');

@@ -1,23 +1,14 @@
 import request from 'supertest';
 import { LiveSessionCache } from '../../src/sessions/live-session-cache.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, signIn, signUp, uniqueEmail } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApps } from '../support/test-app.js';
 
 /**
  * Two instances on one database, each with its own in-process cache of live sessions: a revocation
  * made through one instance is refused by the other on the very next request (LISTEN/NOTIFY).
  */
 describe('immediate revocation across instances', () => {
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    a = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
-    b = await startTestApp({}, a.database);
-  });
-  afterAll(async () => {
-    await b.close();
-    await a.close();
-  });
+  const [a, b] = useTestApps({ ADMIN_EMAIL, ADMIN_PASSWORD }, {});
 
   /** Signs in on A and warms B's cache with the access token; proves B serves it from the cache. */
   const sessionCachedOnB = async (email = uniqueEmail()) => {

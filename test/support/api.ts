@@ -22,6 +22,15 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** What a sign-up or sign-in answers: the user's public fields and a token pair (access token for 900 s). */
+export const signedInBody = (user: { id: unknown; email: string; role: string }) => ({
+  ...user,
+  accessToken: expect.any(String),
+  refreshToken: expect.any(String),
+  tokenType: 'Bearer',
+  expiresIn: 900,
+});
+
 /** Signs up a new user and returns the 201 body (asserting the status). */
 export async function signUp(http: Server, email = uniqueEmail(), password = PASSWORD): Promise<Session> {
   const response = await request(http).post('/auth/signup').send({ email, password });

@@ -63,3 +63,39 @@ export async function startTestApp(env: Environment = {}, database?: TestDatabas
     },
   };
 }
+
+/** An app's environment, or a function giving it for values known only once earlier hooks ran (an SMTP server's url). */
+type TestEnvironment = Environment | (() => Environment);
+
+/**
+ * Starts the app in a beforeAll of the calling describe block and closes it in its afterAll. The object returned
+ * stands for the started app (a proxy to it): read its fields in tests and hooks, where it has started; a read
+ * before that throws.
+ */
+export function useTestApp(env: TestEnvironment = {}): TestApp {
+  return useTestApps(env)[0];
+}
+
+/**
+ * Like useTestApp for instances of one service: one app per environment, the later ones on the first one's
+ * database; they close the last first.
+ */
+export function useTestApps(...envs: TestEnvironment[]): TestApp[] {
+  const started: TestApp[] = [];
+  beforeAll(async () => {
+    for (const env of envs) started.push(await startTestApp(typeof env === 'function' ? env() : env, started[0]?.database));
+  });
+  afterAll(async () => {
+    for (const app of [...started].reverse()) await app.close();
+  });
+  return envs.map(
+    (_env, index) =>
+      new Proxy({} as TestApp, {
+        get(_target, field) {
+          const app = started[index];
+          if (!app) throw new Error(`the test app is read (${String(field)}) before its beforeAll started it`);
+          return app[field as keyof TestApp];
+        },
+      }),
+  );
+}

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SECRET_LEAK = /passwordHash|password_hash|\$argon2/;
@@ -9,7 +9,7 @@ const BAD_IDS = ['abc', '0', '-1', '1.5', '99999999999', '2147483648', '1e9', '0
 const UNKNOWN_ID = 2_000_000_000;
 
 describe('admin endpoints: /users', () => {
-  let t: TestApp;
+  const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
   let admin: Session;
   /** Every response body of this file, checked for secrets at the end. */
   const bodies: string[] = [];
@@ -26,11 +26,7 @@ describe('admin endpoints: /users', () => {
   const rootId = async () => (await t.prisma.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } })).id;
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
     await signInAdmin();
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
   }, 30_000);
 
   it('the bootstrap admin signs in as ADMIN', () => {

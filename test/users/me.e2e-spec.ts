@@ -1,18 +1,14 @@
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail, type Session } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('GET /users/me', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let user: Session;
   beforeAll(async () => {
-    t = await startTestApp();
     user = await signUp(t.http, uniqueEmail('me'));
-  }, 30_000);
-  afterAll(async () => {
-    await t.close();
   }, 30_000);
 
   it('200 with exactly the public user shape, timestamps as ISO-8601 strings matching the stored row', async () => {
