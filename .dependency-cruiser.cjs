@@ -48,8 +48,7 @@ module.exports = {
       from: { path: `^src/${FEATURES}/` },
       to: {
         path: `^src/${FEATURES}/`,
-        // OutboxSender is an exported provider whose file is not yet named outbox-sender.service.ts.
-        pathNot: ['^src/$1/', PUBLIC_SURFACE, '^src/mail/outbox-sender\\.ts$'],
+        pathNot: ['^src/$1/', PUBLIC_SURFACE],
       },
     },
     {

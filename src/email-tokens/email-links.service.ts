@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/app-config.js';
 import { type Transaction } from '../database/transactions.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
-import { OutboxSender } from '../mail/outbox-sender.js';
+import { OutboxSender } from '../mail/outbox-sender.service.js';
 import { emailLink, passwordResetMail, verificationMail } from './email-messages.js';
 import { EmailTokenPurpose, EmailTokens } from './email-tokens.service.js';
 

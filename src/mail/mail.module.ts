@@ -4,7 +4,7 @@ import { type AppConfig } from '../config/app-config.js';
 import { MailCleanup } from './mail-cleanup.js';
 import { MailOutbox } from './mail-outbox.service.js';
 import { MAIL_TRANSPORT, mailTransportFor } from './mail-transport.js';
-import { OutboxSender } from './outbox-sender.js';
+import { OutboxSender } from './outbox-sender.service.js';
 
 /** Outgoing mail: the outbox (queued in the features' transactions) and its background sender. */
 @Module({

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { PasswordResetService } from '../../src/auth/password-reset.service.js';
-import { OutboxSender } from '../../src/mail/outbox-sender.js';
+import { OutboxSender } from '../../src/mail/outbox-sender.service.js';
 import { bearer, PASSWORD, signIn, signUp, uniqueEmail } from '../support/api.js';
 import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -252,13 +252,13 @@ describe('forgot-password is under the per-client budget; the bootstrap admin', 
   beforeAll(async () => {
     t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', ADMIN_EMAIL: 'boot-admin@example.com', ADMIN_PASSWORD: 'bootstrap admin passphrase' });
   });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('the bootstrap admin counts as verified', async () => {
     const stored = await t.prisma.user.findUniqueOrThrow({ where: { email: 'boot-admin@example.com' } });
     expect(stored.emailVerified).toBe(true);
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('past RATE_LIMIT_PER_MINUTE requests a minute: 429 with Retry-After', async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { OutboxSender } from '../../src/mail/outbox-sender.js';
+import { OutboxSender } from '../../src/mail/outbox-sender.service.js';
 import { signUp, uniqueEmail } from '../support/api.js';
 import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
