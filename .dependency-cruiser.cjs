@@ -44,7 +44,7 @@ module.exports = {
     {
       name: 'no-feature-internals',
       severity: 'error',
-      comment: "A feature uses another through its public surface only (see above).",
+      comment: 'A feature uses another through its public surface only (see above).',
       from: { path: `^src/${FEATURES}/` },
       to: {
         path: `^src/${FEATURES}/`,

@@ -11,7 +11,16 @@ import jwt from 'jsonwebtoken';
 const N = Number(process.argv[2] ?? 3000);
 const WARMUP = Math.ceil(N / 10);
 const now = Math.floor(Date.now() / 1000);
-const claims = () => ({ sub: '42', sid: randomUUID(), role: 'USER', iss: 'nest-jwt-auth', aud: 'nest-jwt-auth', iat: now, exp: now + 900, jti: randomUUID() });
+const claims = () => ({
+  sub: '42',
+  sid: randomUUID(),
+  role: 'USER',
+  iss: 'nest-jwt-auth',
+  aud: 'nest-jwt-auth',
+  iat: now,
+  exp: now + 900,
+  jti: randomUUID(),
+});
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ed = generateKeyPairSync('ed25519');
@@ -26,7 +35,11 @@ const nodeCrypto = {
     const input = `${b64({ alg, typ: 'at+jwt', kid: 'k' })}.${b64(payload)}`;
     const data = Buffer.from(input);
     const signature =
-      alg === 'ES256' ? sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' }) : alg === 'EdDSA' ? sign(null, data, ed.privateKey) : null;
+      alg === 'ES256'
+        ? sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' })
+        : alg === 'EdDSA'
+          ? sign(null, data, ed.privateKey)
+          : null;
     return `${input}.${signature.toString('base64url')}`;
   },
   verify(alg, token) {
@@ -34,7 +47,9 @@ const nodeCrypto = {
     const data = Buffer.from(token.slice(0, end));
     const signature = Buffer.from(token.slice(end + 1), 'base64url');
     const ok =
-      alg === 'ES256' ? verify('sha256', data, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, signature) : verify(null, data, ed.publicKey, signature);
+      alg === 'ES256'
+        ? verify('sha256', data, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, signature)
+        : verify(null, data, ed.publicKey, signature);
     if (!ok) throw new Error('bad signature');
     return JSON.parse(Buffer.from(token.slice(token.indexOf('.') + 1, end), 'base64url').toString());
   },
@@ -42,12 +57,14 @@ const nodeCrypto = {
 
 const jsonwebtoken = {
   sign: (alg, payload) => jwt.sign(payload, keys[alg].privateKey, { algorithm: alg, header: { alg, typ: 'at+jwt', kid: 'k' } }),
-  verify: (alg, token) => jwt.verify(token, keys[alg].publicKey, { algorithms: [alg], issuer: 'nest-jwt-auth', audience: 'nest-jwt-auth', complete: true }),
+  verify: (alg, token) =>
+    jwt.verify(token, keys[alg].publicKey, { algorithms: [alg], issuer: 'nest-jwt-auth', audience: 'nest-jwt-auth', complete: true }),
 };
 
 const joseLib = {
   sign: (alg, payload) => new jose.SignJWT(payload).setProtectedHeader({ alg, typ: 'at+jwt', kid: 'k' }).sign(keys[alg].privateKey),
-  verify: (alg, token) => jose.jwtVerify(token, keys[alg].publicKey, { algorithms: [alg], issuer: 'nest-jwt-auth', audience: 'nest-jwt-auth' }),
+  verify: (alg, token) =>
+    jose.jwtVerify(token, keys[alg].publicKey, { algorithms: [alg], issuer: 'nest-jwt-auth', audience: 'nest-jwt-auth' }),
 };
 
 const ROUNDS = 3;
@@ -87,5 +104,6 @@ for (const [library, lib, algorithms] of [
 
 const fmt = (ms) => `${(ms * 1000).toFixed(0)} µs (${Math.round(1000 / ms).toLocaleString('en-US')}/s)`;
 console.log(`| library | algorithm | sign | verify |\n| --- | --- | --- | --- |`);
-for (const row of rows) console.log(`| ${row.library} | ${row.alg} | ${row.note ?? fmt(row.signMs)} | ${row.note ? '' : fmt(row.verifyMs)} |`);
+for (const row of rows)
+  console.log(`| ${row.library} | ${row.alg} | ${row.note ?? fmt(row.signMs)} | ${row.note ? '' : fmt(row.verifyMs)} |`);
 console.log(`\nFastest of ${ROUNDS} rounds of ${N} operations, after ${WARMUP} of warm-up; one thread; Node ${process.version}.`);

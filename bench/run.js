@@ -68,7 +68,10 @@ function cleanup() {
   })();
   return cleaning;
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   process.on(signal, () => {
     log(`${signal}: stopping everything`);
     cleanup().finally(() => process.exit(code));
@@ -88,10 +91,14 @@ async function servicePoolSize(env) {
     ({ loadConfig } = await import(pathToFileURL(built).href));
   } catch (error) {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error(`cannot tell the service's pool size: ${path.relative(ROOT, built)} is missing (run without BENCH_SKIP_BUILD=1, or npm run build)`, { cause: error });
+    throw new Error(
+      `cannot tell the service's pool size: ${path.relative(ROOT, built)} is missing (run without BENCH_SKIP_BUILD=1, or npm run build)`,
+      { cause: error },
+    );
   }
   const { database } = loadConfig(env);
-  if (!Number.isInteger(database?.poolSize)) throw new Error("cannot tell the service's pool size: update servicePoolSize() in bench/run.js");
+  if (!Number.isInteger(database?.poolSize))
+    throw new Error("cannot tell the service's pool size: update servicePoolSize() in bench/run.js");
   return {
     size: database.poolSize,
     timeoutMs: Number.isFinite(database.timeout) ? database.timeout * 1000 : undefined,
@@ -100,7 +107,12 @@ async function servicePoolSize(env) {
 }
 
 async function tokenConstants() {
-  const fallback = { JWT_ISSUER: 'nest-jwt-auth', JWT_AUDIENCE: 'nest-jwt-auth', ACCESS_TOKEN_TYPE: 'at+jwt', REFRESH_TOKEN_TYPE: 'rt+jwt' };
+  const fallback = {
+    JWT_ISSUER: 'nest-jwt-auth',
+    JWT_AUDIENCE: 'nest-jwt-auth',
+    ACCESS_TOKEN_TYPE: 'at+jwt',
+    REFRESH_TOKEN_TYPE: 'rt+jwt',
+  };
   try {
     return { ...fallback, ...(await import(pathToFileURL(path.join(ROOT, 'dist/auth/token.constants.js')).href)) };
   } catch {
@@ -124,7 +136,8 @@ async function api(base, method, route, { token, body } = {}) {
 }
 
 function expectStatus(result, status, what) {
-  if (result.status !== status) throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body).slice(0, 300)}`);
+  if (result.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body).slice(0, 300)}`);
   return result.body;
 }
 
@@ -156,7 +169,10 @@ async function main() {
   if (!SKIP_BUILD) {
     log('building the service (nest build)');
     const t = performance.now();
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
+      cwd: ROOT,
+      stdio: ['ignore', 2, 2],
+    });
     if (build.status !== 0) throw new Error(`nest build failed (exit ${build.status ?? build.signal})`);
     log(`built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
@@ -214,16 +230,27 @@ async function main() {
   const pool = await servicePoolSize(serviceEnv('warn'));
   log(`service pool size ${pool.size} (${pool.from})`);
   const startService = (label, logLevel) =>
-    startServer({ name: `service (${label})`, args: [path.join(ROOT, 'dist/main.js')], cwd: ROOT, env: serviceEnv(logLevel), healthUrl: `${serviceBase}/health` });
+    startServer({
+      name: `service (${label})`,
+      args: [path.join(ROOT, 'dist/main.js')],
+      cwd: ROOT,
+      env: serviceEnv(logLevel),
+      healthUrl: `${serviceBase}/health`,
+    });
 
   // Start-up: on the empty database (migrations, the admin's argon2 hash), then on the migrated one.
   // At LOG_LEVEL=info, so that the "listening" line is written; the benchmarked instance logs at warn.
   const startup = [];
-  for (const label of ['first start on an empty database (applies migrations, creates the admin), LOG_LEVEL=info', 'start on the migrated database, LOG_LEVEL=info']) {
+  for (const label of [
+    'first start on an empty database (applies migrations, creates the admin), LOG_LEVEL=info',
+    'start on the migrated database, LOG_LEVEL=info',
+  ]) {
     const instance = await startService(label, 'info');
     const exit = await instance.stop();
     startup.push({ label, listeningMs: instance.listeningMs, healthMs: instance.healthMs, exit });
-    log(`${label}: listening after ${instance.listeningMs?.toFixed(0) ?? '?'} ms, healthy after ${instance.healthMs.toFixed(0)} ms; stopped (${JSON.stringify(exit)})`);
+    log(
+      `${label}: listening after ${instance.listeningMs?.toFixed(0) ?? '?'} ms, healthy after ${instance.healthMs.toFixed(0)} ms; stopped (${JSON.stringify(exit)})`,
+    );
   }
   service = await startService('benchmarked', 'warn');
   startup.push({ label: 'the benchmarked instance, LOG_LEVEL=warn', listeningMs: service.listeningMs, healthMs: service.healthMs });
@@ -263,11 +290,19 @@ async function main() {
     Array.from({ length: USERS }, (_, i) => `bench-user-${String(i + 1).padStart(4, '0')}@bench.example.com`),
     8,
     async (email) => {
-      const body = expectStatus(await api(serviceBase, 'POST', '/auth/signup', { body: { email, password: USER_PASSWORD } }), 201, `sign-up of ${email}`);
+      const body = expectStatus(
+        await api(serviceBase, 'POST', '/auth/signup', { body: { email, password: USER_PASSWORD } }),
+        201,
+        `sign-up of ${email}`,
+      );
       return { id: body.id, email, accessToken: body.accessToken };
     },
   );
-  const admin = expectStatus(await api(serviceBase, 'POST', '/auth/signin', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }), 200, 'admin sign-in');
+  const admin = expectStatus(
+    await api(serviceBase, 'POST', '/auth/signin', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }),
+    200,
+    'admin sign-in',
+  );
   if (admin.role !== 'ADMIN') throw new Error(`the admin signed in with role ${admin.role}`);
 
   const minter = new RefreshTokenMinter({
@@ -308,7 +343,10 @@ async function main() {
       fresh: true,
       next: (tokens) => {
         let i = 0;
-        return () => (i < tokens.length ? { method: 'POST', path: '/auth/refresh', headers: { authorization: `Bearer ${tokens[i++]}`, 'content-length': '0' } } : null);
+        return () =>
+          i < tokens.length
+            ? { method: 'POST', path: '/auth/refresh', headers: { authorization: `Bearer ${tokens[i++]}`, 'content-length': '0' } }
+            : null;
       },
       check: (body) => typeof body?.accessToken === 'string' && typeof body.refreshToken === 'string',
     },
@@ -327,7 +365,8 @@ async function main() {
       label: 'GET /users?take=50 (admin)',
       connections: CONNECTIONS,
       next: () => () => ({ method: 'GET', path: '/users?take=50', headers: { authorization: adminBearer } }),
-      check: (body, headers) => Array.isArray(body) && body.length === Math.min(50, USERS + 1) && headers.get('x-total-count') === String(USERS + 1),
+      check: (body, headers) =>
+        Array.isArray(body) && body.length === Math.min(50, USERS + 1) && headers.get('x-total-count') === String(USERS + 1),
     },
   ].filter((e) => ONLY.length === 0 || ONLY.includes(e.key));
   if (endpoints.length === 0) throw new Error(`BENCH_ENDPOINTS="${ONLY.join(',')}" names none of me, refresh, signin, users`);
@@ -367,7 +406,8 @@ async function main() {
         try {
           let warmTokens;
           if (e.fresh) warmTokens = await minter.mint(sizeFor(rateSeen[name], WARMUP));
-          const warm = WARMUP > 0 ? await loadRun({ url, connections: e.connections, duration: WARMUP, next: e.next(warmTokens) }) : undefined;
+          const warm =
+            WARMUP > 0 ? await loadRun({ url, connections: e.connections, duration: WARMUP, next: e.next(warmTokens) }) : undefined;
           if (warm && e.fresh) rateSeen[name] = Math.max(rateSeen[name] * 0.5, warm.rps);
           for (let attempt = 1; ; attempt++) {
             const tokens = e.fresh ? await minter.mint(sizeFor(rateSeen[name] * attempt, DURATION)) : undefined;
@@ -413,12 +453,34 @@ async function main() {
   const migratedStart = startup[1];
   const targetRows = [];
   if (byKey.me) {
-    targetRows.push({ name: '`GET /users/me` ≥ 0.6 of the reference req/s', measured: fmt.ratio(byKey.me.rpsRatio), holds: byKey.me.rpsRatio >= 0.6 });
-    targetRows.push({ name: '`GET /users/me` p99 < 3× the reference', measured: `${fmt.ratio(byKey.me.p99Ratio)}×`, holds: byKey.me.p99Ratio < 3 });
+    targetRows.push({
+      name: '`GET /users/me` ≥ 0.6 of the reference req/s',
+      measured: fmt.ratio(byKey.me.rpsRatio),
+      holds: byKey.me.rpsRatio >= 0.6,
+    });
+    targetRows.push({
+      name: '`GET /users/me` p99 < 3× the reference',
+      measured: `${fmt.ratio(byKey.me.p99Ratio)}×`,
+      holds: byKey.me.p99Ratio < 3,
+    });
   }
-  if (byKey.refresh) targetRows.push({ name: '`POST /auth/refresh` ≥ 0.6 of the reference', measured: fmt.ratio(byKey.refresh.rpsRatio), holds: byKey.refresh.rpsRatio >= 0.6 });
-  if (byKey.signin) targetRows.push({ name: '`POST /auth/signin` ≥ 0.9 of the reference', measured: fmt.ratio(byKey.signin.rpsRatio), holds: byKey.signin.rpsRatio >= 0.9 });
-  targetRows.push({ name: 'peak RSS under load ≤ 200 MB (sum over the process tree)', measured: `${fmt.mb(servicePeakKiB)} MB`, holds: servicePeakKiB <= 200 * 1024 });
+  if (byKey.refresh)
+    targetRows.push({
+      name: '`POST /auth/refresh` ≥ 0.6 of the reference',
+      measured: fmt.ratio(byKey.refresh.rpsRatio),
+      holds: byKey.refresh.rpsRatio >= 0.6,
+    });
+  if (byKey.signin)
+    targetRows.push({
+      name: '`POST /auth/signin` ≥ 0.9 of the reference',
+      measured: fmt.ratio(byKey.signin.rpsRatio),
+      holds: byKey.signin.rpsRatio >= 0.9,
+    });
+  targetRows.push({
+    name: 'peak RSS under load ≤ 200 MB (sum over the process tree)',
+    measured: `${fmt.mb(servicePeakKiB)} MB`,
+    holds: servicePeakKiB <= 200 * 1024,
+  });
   targetRows.push({
     name: 'start-up against a running database < 1.5 s (spawn → first 200 on /health, migrated database)',
     measured: `${Math.round(migratedStart.healthMs)} ms`,
@@ -428,8 +490,14 @@ async function main() {
   const warnings = [];
   const failures = endpoints.reduce((sum, e) => sum + e.summary.failures, 0);
   if (failures > 0) warnings.push(`${failures} requests failed (non-2xx or connection errors): see the status codes of every run below.`);
-  if (serviceExit.code !== 0 || service.forced) notes.push(`The service did not exit cleanly on SIGTERM: ${JSON.stringify(serviceExit)}${service.forced ? ', killed after the timeout' : ''}.`);
-  if (service.warnings > 0) notes.push(`The service wrote ${service.warnings} warning/error log lines during the benchmark; the last: \`${service.lines.at(-1)?.slice(0, 300)}\``);
+  if (serviceExit.code !== 0 || service.forced)
+    notes.push(
+      `The service did not exit cleanly on SIGTERM: ${JSON.stringify(serviceExit)}${service.forced ? ', killed after the timeout' : ''}.`,
+    );
+  if (service.warnings > 0)
+    notes.push(
+      `The service wrote ${service.warnings} warning/error log lines during the benchmark; the last: \`${service.lines.at(-1)?.slice(0, 300)}\``,
+    );
   if (loadAtStart[0] > 0.5 * cpus().length) {
     warnings.push(
       `The machine was busy before the run started (load average ${loadAtStart.map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs): ` +
@@ -441,14 +509,38 @@ async function main() {
   const dirty = git('status', '--porcelain', '--', 'src', 'prisma', 'package.json');
   const meta = [
     ['date', new Date().toISOString().replace(/\.\d+Z$/, 'Z')],
-    ['machine', `${cpus().length} CPUs (nproc), ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at end`],
-    ['software', `Node.js ${process.version}, PostgreSQL ${pgVersion} (${postgres.describe}), autocannon ${JSON.parse(readFileSync(path.join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')).version}`],
-    ['service', `commit ${commit || '?'}${dirty ? ' with uncommitted changes in src/, prisma/ or package.json' : ''}; \`node dist/main.js\`, NODE_ENV=production, LOG_LEVEL=warn; ${tree.length} process(es) at the end`],
-    ['reference', `\`bench/reference/server.js\`, ${REFERENCE_WORKERS} process(es); pg pool of ${pool.size} per process, as the service's (${pool.from})`],
-    ['load', `autocannon in the benchmark's process; per endpoint ${RUNS} runs of ${DURATION} s for each side, alternating service and reference, each run after a ${WARMUP} s warm-up; medians of the runs`],
-    ['data', `${USERS} users signed up through the API (+ the admin); \`/users/me\` rotates over their access tokens, \`/auth/signin\` over their emails (right password); every \`/auth/refresh\` presents a never-used refresh token of its own session`],
-    ['start-up', `${Math.round(migratedStart.healthMs)} ms from spawn to the first 200 on /health (migrated database), "listening" logged after ${migratedStart.listeningMs === undefined ? '?' : `${Math.round(migratedStart.listeningMs)} ms`}`],
-    ['peak RSS', `${fmt.mb(servicePeakKiB)} MB sampled every 100 ms under load (sum of VmRSS over the service's process tree); VmHWM summed at the end: ${fmt.mb(hwmKiB)} MB; ${fmt.mb(idleRssKiB)} MB idle after start-up`],
+    [
+      'machine',
+      `${cpus().length} CPUs (nproc), ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} at end`,
+    ],
+    [
+      'software',
+      `Node.js ${process.version}, PostgreSQL ${pgVersion} (${postgres.describe}), autocannon ${JSON.parse(readFileSync(path.join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')).version}`,
+    ],
+    [
+      'service',
+      `commit ${commit || '?'}${dirty ? ' with uncommitted changes in src/, prisma/ or package.json' : ''}; \`node dist/main.js\`, NODE_ENV=production, LOG_LEVEL=warn; ${tree.length} process(es) at the end`,
+    ],
+    [
+      'reference',
+      `\`bench/reference/server.js\`, ${REFERENCE_WORKERS} process(es); pg pool of ${pool.size} per process, as the service's (${pool.from})`,
+    ],
+    [
+      'load',
+      `autocannon in the benchmark's process; per endpoint ${RUNS} runs of ${DURATION} s for each side, alternating service and reference, each run after a ${WARMUP} s warm-up; medians of the runs`,
+    ],
+    [
+      'data',
+      `${USERS} users signed up through the API (+ the admin); \`/users/me\` rotates over their access tokens, \`/auth/signin\` over their emails (right password); every \`/auth/refresh\` presents a never-used refresh token of its own session`,
+    ],
+    [
+      'start-up',
+      `${Math.round(migratedStart.healthMs)} ms from spawn to the first 200 on /health (migrated database), "listening" logged after ${migratedStart.listeningMs === undefined ? '?' : `${Math.round(migratedStart.listeningMs)} ms`}`,
+    ],
+    [
+      'peak RSS',
+      `${fmt.mb(servicePeakKiB)} MB sampled every 100 ms under load (sum of VmRSS over the service's process tree); VmHWM summed at the end: ${fmt.mb(hwmKiB)} MB; ${fmt.mb(idleRssKiB)} MB idle after start-up`,
+    ],
     ['shutdown', `SIGTERM at the end: exit ${JSON.stringify(serviceExit.code ?? serviceExit.signal)} after ${Math.round(stopMs)} ms`],
   ];
   const markdown = renderReport({ meta, startup, endpoints, targets: targetRows, notes, warnings });

@@ -134,7 +134,9 @@ describe('GET /health', () => {
     closed = true;
     // Anything the closed app still had scheduled would have run by now.
     await sleep(1500);
-    const connections = await admin('SELECT pid, application_name, state, query FROM pg_stat_activity WHERE datname = $1', [t.database.name]);
+    const connections = await admin('SELECT pid, application_name, state, query FROM pg_stat_activity WHERE datname = $1', [
+      t.database.name,
+    ]);
     expect(connections).toEqual([]);
   }, 30_000);
 });

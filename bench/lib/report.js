@@ -47,7 +47,20 @@ export function renderReport({ meta, startup, endpoints, targets, notes, warning
   out.push('## Requests/s and latency (median of the runs)', '');
   out.push(
     table(
-      ['endpoint', 'conns', 'service req/s', 'reference req/s', 'ratio', 'service p50 ms', 'reference p50 ms', 'service p99 ms', 'reference p99 ms', 'p99 ratio', 'service peak RSS MB', 'non-2xx + errors'],
+      [
+        'endpoint',
+        'conns',
+        'service req/s',
+        'reference req/s',
+        'ratio',
+        'service p50 ms',
+        'reference p50 ms',
+        'service p99 ms',
+        'reference p99 ms',
+        'p99 ratio',
+        'service peak RSS MB',
+        'non-2xx + errors',
+      ],
       endpoints.map((e) => {
         const x = e.summary;
         return [
@@ -73,13 +86,22 @@ export function renderReport({ meta, startup, endpoints, targets, notes, warning
   out.push(
     table(
       ['start', 'spawn → "listening" log line', 'spawn → first 200 on /health'],
-      startup.map((s) => [s.label, s.listeningMs === undefined ? '– (not logged at this level)' : `${Math.round(s.listeningMs)} ms`, `${Math.round(s.healthMs)} ms`]),
+      startup.map((s) => [
+        s.label,
+        s.listeningMs === undefined ? '– (not logged at this level)' : `${Math.round(s.listeningMs)} ms`,
+        `${Math.round(s.healthMs)} ms`,
+      ]),
     ),
   );
   out.push('');
 
   out.push('## Targets of issue 6', '');
-  out.push(table(['target', 'measured', 'holds'], targets.map((t) => [t.name, t.measured, t.holds === undefined ? '–' : t.holds ? 'yes' : '**no**'])));
+  out.push(
+    table(
+      ['target', 'measured', 'holds'],
+      targets.map((t) => [t.name, t.measured, t.holds === undefined ? '–' : t.holds ? 'yes' : '**no**']),
+    ),
+  );
   out.push('');
 
   out.push('## Every run', '');

@@ -78,7 +78,9 @@ export async function startServer({ name, args, cwd, env, healthUrl, listeningPa
 
   while (true) {
     if (handle.exit !== undefined) {
-      throw new Error(`${name} exited (${JSON.stringify(handle.exit)}) before it was healthy; its last output:\n${lines.slice(-30).join('\n')}`);
+      throw new Error(
+        `${name} exited (${JSON.stringify(handle.exit)}) before it was healthy; its last output:\n${lines.slice(-30).join('\n')}`,
+      );
     }
     if (performance.now() - t0 > timeoutMs) {
       await handle.stop();

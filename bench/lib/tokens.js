@@ -27,7 +27,15 @@ export class RefreshTokenMinter {
 
   sign(fields) {
     const { issuer, audience, type } = this.options;
-    const payload = { sub: String(fields.userId), sid: fields.sessionId, iss: issuer, aud: audience, iat: fields.iat, exp: fields.exp, jti: fields.jti };
+    const payload = {
+      sub: String(fields.userId),
+      sid: fields.sessionId,
+      iss: issuer,
+      aud: audience,
+      iat: fields.iat,
+      exp: fields.exp,
+      jti: fields.jti,
+    };
     return jwt.sign(payload, this.key, { algorithm: 'HS256', header: { alg: 'HS256', typ: type } });
   }
 

@@ -46,12 +46,21 @@ function kidOf(token) {
 }
 
 // As the service: the first key of the set signs, every key verifies (picked by the token's kid).
-const ACCESS_KEYS = JSON.parse(required('JWT_ACCESS_KEYS')).keys.map((jwk) => ({ kid: jwk.kid, privateKey: createPrivateKey({ key: jwk, format: 'jwk' }) }));
+const ACCESS_KEYS = JSON.parse(required('JWT_ACCESS_KEYS')).keys.map((jwk) => ({
+  kid: jwk.kid,
+  privateKey: createPrivateKey({ key: jwk, format: 'jwk' }),
+}));
 const ACCESS_SIGNING = ACCESS_KEYS[0];
 const ACCESS_PUBLIC_KEYS = new Map(ACCESS_KEYS.map(({ kid, privateKey }) => [kid, createPublicKey(privateKey)]));
 const REFRESH_KEY = createSecretKey(Buffer.from(required('JWT_REFRESH_SECRET'), 'utf8'));
-const ACCESS = { keyFor: (token) => ACCESS_PUBLIC_KEYS.get(kidOf(token)), options: { algorithms: [ACCESS_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true } };
-const REFRESH = { keyFor: () => REFRESH_KEY, options: { algorithms: [REFRESH_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true } };
+const ACCESS = {
+  keyFor: (token) => ACCESS_PUBLIC_KEYS.get(kidOf(token)),
+  options: { algorithms: [ACCESS_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true },
+};
+const REFRESH = {
+  keyFor: () => REFRESH_KEY,
+  options: { algorithms: [REFRESH_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, complete: true },
+};
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const USER_ID = /^[1-9]\d{0,9}$/;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -110,7 +119,15 @@ function serve() {
   }
 
   function signRefresh(fields) {
-    const payload = { sub: String(fields.userId), sid: fields.sessionId, iss: ISSUER, aud: AUDIENCE, iat: fields.iat, exp: fields.exp, jti: fields.jti };
+    const payload = {
+      sub: String(fields.userId),
+      sid: fields.sessionId,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: fields.iat,
+      exp: fields.exp,
+      jti: fields.jti,
+    };
     return jwt.sign(payload, REFRESH_KEY, { algorithm: REFRESH_ALGORITHM, header: { alg: REFRESH_ALGORITHM, typ: REFRESH_TYPE } });
   }
 
@@ -174,7 +191,15 @@ function serve() {
            FROM users AS u
           WHERE s.id = $1 AND s.user_id = $2 AND s.token_hash = $3 AND s.revoked_at IS NULL AND u.id = s.user_id
         RETURNING u.role, s.expires_at`,
-        [claims.sessionId, claims.userId, presented, hashToken(refreshToken), fields.jti, new Date(iat * 1000), new Date(fields.exp * 1000)],
+        [
+          claims.sessionId,
+          claims.userId,
+          presented,
+          hashToken(refreshToken),
+          fields.jti,
+          new Date(iat * 1000),
+          new Date(fields.exp * 1000),
+        ],
       ));
       if (rows.length === 0) return [401, { statusCode: 401, message: 'invalid refresh token' }];
     }
@@ -245,7 +270,11 @@ function serve() {
 
   function send(response, status, body, headers = {}) {
     const text = body === undefined ? '' : JSON.stringify(body);
-    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+      ...headers,
+    });
     response.end(text);
   }
 

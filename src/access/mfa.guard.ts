@@ -15,7 +15,8 @@ export class MfaGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.reflector.getAllAndOverride(RequireMfa, [context.getHandler(), context.getClass()])) return true;
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (!user || (user.mfaEnabled && !user.amr.includes('otp'))) throw new ForbiddenException('this requires a session signed in with a second factor (amr "otp")');
+    if (!user || (user.mfaEnabled && !user.amr.includes('otp')))
+      throw new ForbiddenException('this requires a session signed in with a second factor (amr "otp")');
     return true;
   }
 }

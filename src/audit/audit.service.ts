@@ -56,7 +56,11 @@ export class AuditService {
 
   /** The user's own events, newest first. */
   async listOwn(userId: number, page: EventPage): Promise<OwnEventDto[]> {
-    const rows = await this.prisma.auditEvent.findMany({ where: { userId, ...below(page.before) }, orderBy: { id: 'desc' }, take: page.take });
+    const rows = await this.prisma.auditEvent.findMany({
+      where: { userId, ...below(page.before) },
+      orderBy: { id: 'desc' },
+      take: page.take,
+    });
     return rows.map(toOwnEventView);
   }
 

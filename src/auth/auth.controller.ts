@@ -1,5 +1,14 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ApiAccessToken, ApiErrors, REFRESH_TOKEN_SCHEME } from '../common/api-responses.js';
 import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
 import { MfaChallengeDto } from '../mfa/dto/mfa-responses.dto.js';
@@ -41,12 +50,16 @@ export class AuthController {
   @ApiExtraModels(MfaChallengeDto)
   @ApiOkResponse({
     schema: { oneOf: [{ $ref: getSchemaPath(AuthResponseDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
-    description: 'The user (with their role) and the tokens of the new session; or, for a user with TOTP, mfaRequired and an mfaToken (no session yet: POST /auth/signin/mfa)',
+    description:
+      'The user (with their role) and the tokens of the new session; or, for a user with TOTP, mfaRequired and an mfaToken (no session yet: POST /auth/signin/mfa)',
   })
   @ApiErrors(
     [400, 'Malformed body: missing, non-string or unknown field, invalid email, password over 128'],
     [401, 'Wrong email or password (one body for both)'],
-    [429, 'Too many failed sign-ins for this email from this client (SIGNIN_MAX_FAILURES per SIGNIN_WINDOW), or the sign-in budget (RATE_LIMIT_PER_MINUTE per client) spent'],
+    [
+      429,
+      'Too many failed sign-ins for this email from this client (SIGNIN_MAX_FAILURES per SIGNIN_WINDOW), or the sign-in budget (RATE_LIMIT_PER_MINUTE per client) spent',
+    ],
     ...BAD_JSON_BODY,
   )
   @Public()

@@ -28,7 +28,17 @@ import { tokenKeysFrom } from './token-keys.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, SessionsModule, AuditModule, EmailTokensModule, MfaModule, PasswordsModule, LimitsModule],
+  imports: [
+    PassportModule,
+    JwtModule.register({}),
+    UsersModule,
+    SessionsModule,
+    AuditModule,
+    EmailTokensModule,
+    MfaModule,
+    PasswordsModule,
+    LimitsModule,
+  ],
   controllers: [AuthController, MfaSigninController, JwksController, EmailFlowsController],
   providers: [
     { provide: TOKEN_KEYS, useFactory: tokenKeysFrom, inject: [APP_CONFIG] },

@@ -14,7 +14,9 @@ import { tokenKeysFrom } from './token-keys.js';
 import { epochSeconds, hashToken, TokenService } from './token.service.js';
 
 const SECRETS = {
-  JWT_ACCESS_KEYS: JSON.stringify({ keys: [{ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'k1' }] }),
+  JWT_ACCESS_KEYS: JSON.stringify({
+    keys: [{ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'k1' }],
+  }),
   JWT_REFRESH_SECRET: 'unit-refresh-secret-0123456789-abcdefghij',
 };
 const CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'unit' };
@@ -55,7 +57,12 @@ class FakeSessions {
     return row && row.userId === userId && live(row, this.clock.now()) ? { ...row } : null;
   }
 
-  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
+  async rotateUncapped(
+    id: string,
+    userId: number,
+    presentedHash: string,
+    next: Rotation,
+  ): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
     const row = this.rows.get(id);
     if (!row || row.userId !== userId || row.expiresAt < next.refreshExpiresAt) return null;
     if (!(await this.rotate(id, presentedHash, next))) return null;
@@ -148,7 +155,12 @@ describe('AuthService.refresh (TestClock, sessions in memory)', () => {
     expect(decode(pair.refreshToken)).toMatchObject({ iat: epochSeconds(clock.now()), exp: epochSeconds(clock.now()) + 3600 });
     expect(decode(pair.accessToken)).toMatchObject({ iat: epochSeconds(clock.now()), sid: credentialsOf(first).sessionId, role: 'USER' });
     const session = sessionOf(first);
-    expect(session).toMatchObject({ generation: 1, tokenHash: hashToken(pair.refreshToken), previousTokenHash: hashToken(first), revokedAt: null });
+    expect(session).toMatchObject({
+      generation: 1,
+      tokenHash: hashToken(pair.refreshToken),
+      previousTokenHash: hashToken(first),
+      revokedAt: null,
+    });
     expect(session.rotatedAt).toEqual(clock.now());
     expect(session.lastUsedAt).toEqual(clock.now());
   });

@@ -115,7 +115,12 @@ export class AuthService {
       }
     }
     await this.revokeWithEvent(session.id, { type: 'refresh.reuse', userId: session.userId, sessionId: session.id, ...client });
-    this.logger.warn({ event: 'refresh.reuse', userId: session.userId, sessionId: session.id, msg: 'rotated refresh token reused: session revoked' });
+    this.logger.warn({
+      event: 'refresh.reuse',
+      userId: session.userId,
+      sessionId: session.id,
+      msg: 'rotated refresh token reused: session revoked',
+    });
     throw new UnauthorizedException(INVALID_REFRESH);
   }
 
@@ -195,16 +200,22 @@ export class AuthService {
     const expiresAt = new Date(now.getTime() + this.config.sessionMaxAge * 1000);
     const fields = this.tokens.nextRefreshFields(user.id, sessionId, expiresAt, now);
     const refreshToken = this.tokens.signRefreshToken(fields);
-    await this.sessions.create({
-      id: sessionId,
-      userId: user.id,
-      ...rotationOf(fields, refreshToken, now),
-      expiresAt,
-      userAgent: client.userAgent,
-      ip: client.ip,
-      mfaVerified,
-    }, transaction);
-    await this.audit.record({ type: event, userId: user.id, sessionId, ...client, ...(mfaVerified ? { detail: { mfa: true } } : {}) }, transaction.db);
+    await this.sessions.create(
+      {
+        id: sessionId,
+        userId: user.id,
+        ...rotationOf(fields, refreshToken, now),
+        expiresAt,
+        userAgent: client.userAgent,
+        ip: client.ip,
+        mfaVerified,
+      },
+      transaction,
+    );
+    await this.audit.record(
+      { type: event, userId: user.id, sessionId, ...client, ...(mfaVerified ? { detail: { mfa: true } } : {}) },
+      transaction.db,
+    );
     this.logger.log({ event, userId: user.id, sessionId, ip: client.ip });
     const access = this.tokens.signAccessToken(user, sessionId, expiresAt, mfaVerified);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
@@ -215,13 +226,30 @@ export class AuthService {
     const now = this.clock.now();
     const next = this.tokens.nextRefreshFields(credentials.userId, credentials.sessionId, undefined, now);
     const refreshToken = this.tokens.signRefreshToken(next);
-    const rotated = await this.sessions.rotateUncapped(credentials.sessionId, credentials.userId, presented, rotationOf(next, refreshToken, now));
+    const rotated = await this.sessions.rotateUncapped(
+      credentials.sessionId,
+      credentials.userId,
+      presented,
+      rotationOf(next, refreshToken, now),
+    );
     if (!rotated) return null;
     this.logger.log({ event: 'refresh', userId: credentials.userId, sessionId: credentials.sessionId });
-    return this.tokenPair({ id: credentials.userId, role: rotated.role }, credentials.sessionId, rotated.expiresAt, refreshToken, rotated.mfaVerified);
+    return this.tokenPair(
+      { id: credentials.userId, role: rotated.role },
+      credentials.sessionId,
+      rotated.expiresAt,
+      refreshToken,
+      rotated.mfaVerified,
+    );
   }
 
-  private tokenPair(user: { id: number; role: Role }, sessionId: string, sessionEnd: Date, refreshToken: string, mfaVerified: boolean): TokenPairDto {
+  private tokenPair(
+    user: { id: number; role: Role },
+    sessionId: string,
+    sessionEnd: Date,
+    refreshToken: string,
+    mfaVerified: boolean,
+  ): TokenPairDto {
     const access = this.tokens.signAccessToken(user, sessionId, sessionEnd, mfaVerified);
     return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }

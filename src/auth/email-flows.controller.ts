@@ -48,10 +48,7 @@ export class EmailFlowsController {
     description: 'Revokes every session of the user, marks the email verified and lifts the sign-in lockout of the email.',
   })
   @ApiNoContentResponse({ description: 'The password is replaced; every session of the user is revoked' })
-  @ApiErrors(
-    [400, 'Unknown, expired or used token (one body for all three), or a new password out of policy'],
-    ...BAD_JSON_BODY,
-  )
+  @ApiErrors([400, 'Unknown, expired or used token (one body for all three), or a new password out of policy'], ...BAD_JSON_BODY)
   @Public()
   @Post('password/reset')
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -72,10 +69,7 @@ export class EmailFlowsController {
   @ApiOperation({ summary: 'Send a new verification email; the earlier links stop working' })
   @ApiAccessToken()
   @ApiNoContentResponse({ description: 'A new verification email is on its way' })
-  @ApiErrors(
-    [409, 'The email is already verified'],
-    [429, 'The last resend was less than a minute ago'],
-  )
+  @ApiErrors([409, 'The email is already verified'], [429, 'The last resend was less than a minute ago'])
   @Post('email/verify/resend')
   @HttpCode(HttpStatus.NO_CONTENT)
   resendVerification(@CurrentUser() user: AuthUser): Promise<void> {

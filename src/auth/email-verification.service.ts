@@ -49,7 +49,11 @@ export class EmailVerificationService {
       const last = await this.tokens.lastIssuedAt(user.id, EmailTokenPurpose.VERIFY_EMAIL, tx, { resentOnly: true });
       const waitMs = last ? last.getTime() + RESEND_INTERVAL_SECONDS * 1000 - Date.now() : 0;
       if (waitMs > 0) {
-        const body = { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'a verification email was sent less than a minute ago', error: 'Too Many Requests' };
+        const body = {
+          statusCode: HttpStatus.TOO_MANY_REQUESTS,
+          message: 'a verification email was sent less than a minute ago',
+          error: 'Too Many Requests',
+        };
         throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, body, Math.ceil(waitMs / 1000));
       }
       await this.links.sendVerification(account, transaction, { resent: true });

@@ -52,7 +52,9 @@ export class MfaSigninService {
         const tx = transaction.db;
         if (!(await this.challenges.consume(challenge.id, tx))) throw new WrongSecondFactor('the mfaToken died meanwhile');
         const method = await this.factor.consume(challenge.userId, body, tx);
-        const user = method && (await tx.user.findUnique({ where: { id: challenge.userId }, select: { id: true, email: true, role: true, mfaEnabled: true } }));
+        const user =
+          method &&
+          (await tx.user.findUnique({ where: { id: challenge.userId }, select: { id: true, email: true, role: true, mfaEnabled: true } }));
         if (!user?.mfaEnabled) throw new WrongSecondFactor('wrong code');
         if (method === 'recovery_code') {
           const remaining = await tx.recoveryCode.count({ where: { userId: user.id, usedAt: null } });
@@ -66,7 +68,12 @@ export class MfaSigninService {
         await attempt.release(); // the database failed, not the client
         throw error;
       }
-      await this.audit.recordStandalone({ type: 'signin.mfa_failed', userId: challenge.userId, ...client, detail: { method: body.code === undefined ? 'recovery_code' : 'totp' } });
+      await this.audit.recordStandalone({
+        type: 'signin.mfa_failed',
+        userId: challenge.userId,
+        ...client,
+        detail: { method: body.code === undefined ? 'recovery_code' : 'totp' },
+      });
       this.logger.log({ event: 'signin.mfa_failed', userId: challenge.userId, ip: client.ip });
       throw new UnauthorizedException(INVALID_SECOND_FACTOR);
     }

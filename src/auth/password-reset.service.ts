@@ -83,7 +83,8 @@ export class PasswordResetService implements OnApplicationShutdown {
       const result = await this.users.resetPassword(userId, passwordHash, transaction);
       await this.tokens.discard(userId, [EmailTokenPurpose.RESET_PASSWORD, EmailTokenPurpose.VERIFY_EMAIL], tx);
       await this.audit.record({ type: 'password.reset', userId, ...client, detail: { sessionsRevoked: result.sessionsRevoked } }, tx);
-      if (result.newlyVerified) await this.audit.record({ type: 'email.verified', userId, ...client, detail: { via: 'password_reset' } }, tx);
+      if (result.newlyVerified)
+        await this.audit.record({ type: 'email.verified', userId, ...client, detail: { via: 'password_reset' } }, tx);
       return { userId, ...result };
     });
     if (!done) throw new BadRequestException(INVALID_EMAIL_TOKEN);

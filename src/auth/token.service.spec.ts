@@ -13,7 +13,10 @@ const SECRETS = {
 };
 
 function decode(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
   return { header, payload };
 }
 
@@ -62,7 +65,15 @@ describe('TokenService', () => {
       const token = tokens.signRefreshToken(refreshFields());
       expect(decode(token)).toEqual({
         header: { alg: 'HS256', typ: 'rt+jwt' },
-        payload: { sub: '7', sid: sessionId, iss: 'nest-jwt-auth', aud: 'nest-jwt-auth', iat: 1_800_000_000, exp: 1_800_604_800, jti: '3b241101-e2bb-4255-8caf-4136c566a962' },
+        payload: {
+          sub: '7',
+          sid: sessionId,
+          iss: 'nest-jwt-auth',
+          aud: 'nest-jwt-auth',
+          iat: 1_800_000_000,
+          exp: 1_800_604_800,
+          jti: '3b241101-e2bb-4255-8caf-4136c566a962',
+        },
       });
       const clock = { clockTimestamp: 1_800_000_010 };
       expect(jwt.verify(token, { secret: keys.refresh as unknown as string, algorithms: ['HS256'], ...clock })).toMatchObject({ sub: '7' });
@@ -72,7 +83,9 @@ describe('TokenService', () => {
 
     it('a different refresh secret gives a different signature', () => {
       const other = loadConfig({ ...SECRETS, JWT_REFRESH_SECRET: 'another-refresh-secret-0123456789-xyz' });
-      const signedElsewhere = new TokenService(new JwtService({}), tokenKeysFrom(other), other, new SystemClock()).signRefreshToken(refreshFields());
+      const signedElsewhere = new TokenService(new JwtService({}), tokenKeysFrom(other), other, new SystemClock()).signRefreshToken(
+        refreshFields(),
+      );
       expect(signedElsewhere).not.toBe(tokens.signRefreshToken(refreshFields()));
     });
   });
@@ -111,7 +124,10 @@ describe('TokenService', () => {
     it('is signed ES256 by the first key of JWT_ACCESS_KEYS: its public key verifies it, the other key and the refresh key do not', () => {
       const { token } = tokens.signAccessToken(user, sessionId, new Date(Date.now() + 86400_000));
       const publicKey = (kid: string) => keys.access.publicKeys.get(kid) as unknown as string;
-      expect(jwt.verify(token, { publicKey: publicKey('signing-key'), algorithms: ['ES256'] })).toMatchObject({ sub: '42', sid: sessionId });
+      expect(jwt.verify(token, { publicKey: publicKey('signing-key'), algorithms: ['ES256'] })).toMatchObject({
+        sub: '42',
+        sid: sessionId,
+      });
       expect(() => jwt.verify(token, { publicKey: publicKey('older-key'), algorithms: ['ES256'] })).toThrow();
       expect(() => jwt.verify(token, { secret: keys.refresh as unknown as string, algorithms: ['HS256'] })).toThrow();
     });
@@ -155,7 +171,13 @@ describe('TokenService', () => {
 
     it('lasts JWT_REFRESH_TTL from now with a fresh token id', () => {
       const fields = tokens.nextRefreshFields(5, sessionId, new Date(now.getTime() + 30 * 86400_000), now);
-      expect(fields).toEqual({ userId: 5, sessionId, tokenId: expect.stringMatching(/^[0-9a-f-]{36}$/), issuedAt: epochSeconds(now), expiresAt: epochSeconds(now) + 7 * 86400 });
+      expect(fields).toEqual({
+        userId: 5,
+        sessionId,
+        tokenId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        issuedAt: epochSeconds(now),
+        expiresAt: epochSeconds(now) + 7 * 86400,
+      });
       expect(tokens.nextRefreshFields(5, sessionId, new Date(now.getTime() + 30 * 86400_000), now).tokenId).not.toBe(fields.tokenId);
     });
 

@@ -45,7 +45,17 @@ export class TokenService {
     const iat = epochSeconds(this.clock.now());
     const exp = Math.min(iat + this.config.jwt.accessTtl, epochSeconds(sessionEnd));
     const amr = mfaVerified ? ['pwd', 'otp'] : ['pwd'];
-    const payload = { sub: String(user.id), sid: sessionId, role: user.role, amr, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat, exp, jti: randomUUID() };
+    const payload = {
+      sub: String(user.id),
+      sid: sessionId,
+      role: user.role,
+      amr,
+      iss: JWT_ISSUER,
+      aud: JWT_AUDIENCE,
+      iat,
+      exp,
+      jti: randomUUID(),
+    };
     const { kid, privateKey } = this.keys.access.signing;
     const header = { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid };
     const token = this.jwt.sign(payload, { privateKey, algorithm: ACCESS_TOKEN_ALGORITHM, header });

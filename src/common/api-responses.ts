@@ -66,8 +66,5 @@ export function ApiAccessToken(): MethodDecorator & ClassDecorator {
  * `x-required-roles` extension, with the 403 for everyone else.
  */
 export function ApiRoles(...roles: Role[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ApiExtension('x-required-roles', roles),
-    ApiErrors([403, `The caller's role is not ${roles.join(' or ')}`]),
-  );
+  return applyDecorators(ApiExtension('x-required-roles', roles), ApiErrors([403, `The caller's role is not ${roles.join(' or ')}`]));
 }

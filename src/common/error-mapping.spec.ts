@@ -14,11 +14,16 @@ const known = (code: string, message = `prisma error ${code}`) =>
   new Prisma.PrismaClientKnownRequestError(message, { code, clientVersion: '7.0.0' });
 
 /** Prisma's pg adapter: a DriverAdapterError whose cause is a plain object (a kind, and the driver's code). */
-const adapterError = (cause: Record<string, unknown>) => Object.assign(new Error('driver adapter error'), { name: 'DriverAdapterError', cause });
+const adapterError = (cause: Record<string, unknown>) =>
+  Object.assign(new Error('driver adapter error'), { name: 'DriverAdapterError', cause });
 
 /** What Prisma makes of an adapter error it has a code for: the adapter's error in `meta`. */
 const knownFromAdapter = (code: string, cause: Record<string, unknown>) =>
-  new Prisma.PrismaClientKnownRequestError(`Database error. Code: \`${cause.code}\``, { code, clientVersion: '7.0.0', meta: { driverAdapterError: adapterError(cause) } });
+  new Prisma.PrismaClientKnownRequestError(`Database error. Code: \`${cause.code}\``, {
+    code,
+    clientVersion: '7.0.0',
+    meta: { driverAdapterError: adapterError(cause) },
+  });
 
 /** An error as `pg` raises it: a message and a `code`. */
 const pgError = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
@@ -70,7 +75,10 @@ describe('toHttpException', () => {
     ['Prisma P1017', known('P1017', 'Server has closed the connection.')],
     ['client-side query timeout', new Error('Query read timeout')],
     ['a query on the connection that timeout closed', new Error('Client was closed and is not queryable')],
-    ['Prisma P2028 (no connection for a transaction)', known('P2028', 'Transaction API error: Unable to start a transaction in the given time.')],
+    [
+      'Prisma P2028 (no connection for a transaction)',
+      known('P2028', 'Transaction API error: Unable to start a transaction in the given time.'),
+    ],
     ['a wrapped cause', Object.assign(new Error('query failed'), { cause: pgError('connect ECONNREFUSED 10.0.0.1:5432', 'ECONNREFUSED') })],
   ])('the database being unavailable (%s) is a 503', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -92,12 +100,21 @@ describe('toHttpException', () => {
     ['the adapter: connection closed', adapterError({ kind: 'ConnectionClosed' })],
     ['the adapter: socket timeout', adapterError({ kind: 'SocketTimeout' })],
     ['the adapter: too many connections', adapterError({ kind: 'TooManyConnections', cause: 'sorry, too many clients already' })],
-    ['the adapter: a SQLSTATE of its own', adapterError({ kind: 'postgres', code: '57P01', originalCode: '57P01', severity: 'FATAL', message: 'terminating' })],
-    ['Prisma P2039 around the adapter\'s statement timeout', knownFromAdapter('P2039', { kind: 'postgres', code: '57014', originalCode: '57014', severity: 'ERROR', message: 'canceling' })],
+    [
+      'the adapter: a SQLSTATE of its own',
+      adapterError({ kind: 'postgres', code: '57P01', originalCode: '57P01', severity: 'FATAL', message: 'terminating' }),
+    ],
+    [
+      "Prisma P2039 around the adapter's statement timeout",
+      knownFromAdapter('P2039', { kind: 'postgres', code: '57014', originalCode: '57014', severity: 'ERROR', message: 'canceling' }),
+    ],
     ['Prisma P1008 (socket timeout)', known('P1008', 'Operation has timed out')],
     ['Prisma P2037 (too many connections)', known('P2037', 'Too many database connections opened')],
     ['Prisma initialization failure P1001', new Prisma.PrismaClientInitializationError("Can't reach database server", '7.0.0', 'P1001')],
-    ['an error from another realm (Node\'s, under Jest)', runInNewContext("Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })")],
+    [
+      "an error from another realm (Node's, under Jest)",
+      runInNewContext("Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })"),
+    ],
   ])('the database being unavailable, read from its codes (%s) is a 503', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(toHttpException(error).getStatus()).toBe(HttpStatus.SERVICE_UNAVAILABLE);
@@ -107,9 +124,18 @@ describe('toHttpException', () => {
     ['SQLSTATE 55000 for something else', pgError('currval of sequence "s" is not yet defined in this session', '55000')],
     ['SQLSTATE 23505 (unique violation)', pgError('duplicate key value violates unique constraint "users_email_key"', '23505')],
     ['the adapter: a unique violation', adapterError({ kind: 'UniqueConstraintViolation', constraint: { fields: ['email'] } })],
-    ['the adapter: a syntax error', adapterError({ kind: 'postgres', code: '42601', originalCode: '42601', severity: 'ERROR', message: 'syntax error' })],
-    ['Prisma P2039 around a SQLSTATE that is the query\'s fault', knownFromAdapter('P2039', { kind: 'postgres', code: '42883', originalCode: '42883', severity: 'ERROR', message: 'no such function' })],
-    ['Prisma P2028 for a transaction used after its commit', known('P2028', 'Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction.')],
+    [
+      'the adapter: a syntax error',
+      adapterError({ kind: 'postgres', code: '42601', originalCode: '42601', severity: 'ERROR', message: 'syntax error' }),
+    ],
+    [
+      "Prisma P2039 around a SQLSTATE that is the query's fault",
+      knownFromAdapter('P2039', { kind: 'postgres', code: '42883', originalCode: '42883', severity: 'ERROR', message: 'no such function' }),
+    ],
+    [
+      'Prisma P2028 for a transaction used after its commit',
+      known('P2028', 'Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction.'),
+    ],
     ['a message naming a socket error, without its code', new Error('upstream said ECONNREFUSED once')],
     ['an object shaped like an adapter error', { name: 'DriverAdapterError', message: 'x', cause: { kind: 'DatabaseNotReachable' } }],
   ])('%s is not the database being unavailable', (_, error) => {

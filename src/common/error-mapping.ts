@@ -35,7 +35,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 function isUnavailable(error: unknown, depth: number): boolean {
   // isNativeError rather than instanceof: true for errors made in another realm too (Node's own, under Jest's vm).
   if (!isNativeError(error) || depth > 3) return false;
-  const { code, errorCode, cause, meta } = error as { code?: unknown; errorCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+  const { code, errorCode, cause, meta } = error as {
+    code?: unknown;
+    errorCode?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: unknown };
+  };
   return (
     [code, errorCode].some((value) => typeof value === 'string' && isUnavailableCode(value, error.message)) ||
     isUnavailableAdapterCause(error, cause) ||

@@ -25,7 +25,10 @@ function heldRounds(moreWork: boolean) {
 describe('SerialRunner', () => {
   it('repeats the round while it reports more work, then ends', async () => {
     let left = 3;
-    const runner = new SerialRunner(async () => (left -= 1) > 0, () => undefined);
+    const runner = new SerialRunner(
+      async () => (left -= 1) > 0,
+      () => undefined,
+    );
     await runner.run();
     expect(left).toBe(0);
   });

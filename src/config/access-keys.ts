@@ -55,8 +55,10 @@ function parseKey(jwk: unknown, position: number): AccessKey {
     throw new ConfigError(VARIABLE, `key ${position} needs a kid: 1 to 128 printable characters without spaces`);
   }
   const name = `key ${position} (kid "${kid}")`;
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new ConfigError(VARIABLE, `${name} must be a P-256 key (kty "EC", crv "P-256") for ES256`);
-  if (jwk.alg !== undefined && jwk.alg !== 'ES256') throw new ConfigError(VARIABLE, `${name} has alg "${String(jwk.alg)}": only ES256 is supported`);
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256')
+    throw new ConfigError(VARIABLE, `${name} must be a P-256 key (kty "EC", crv "P-256") for ES256`);
+  if (jwk.alg !== undefined && jwk.alg !== 'ES256')
+    throw new ConfigError(VARIABLE, `${name} has alg "${String(jwk.alg)}": only ES256 is supported`);
   if (jwk.use !== undefined && jwk.use !== 'sig') throw new ConfigError(VARIABLE, `${name} has use "${String(jwk.use)}": it must be "sig"`);
   if (typeof jwk.d !== 'string') throw new ConfigError(VARIABLE, `${name} has no private part (d): the set holds private keys`);
   let privateKey: KeyObject;

@@ -134,9 +134,11 @@ export function loadConfig(env: Environment): AppConfig {
 
 function mail(env: Environment, production: boolean, port: number): MailConfig {
   const smtpUrl = url(env, 'SMTP_URL', /^smtps?:\/\/[^/?#]/, 'an smtp:// or smtps:// URL (smtp://user:pass@host:587)');
-  if (smtpUrl === undefined && production) throw new ConfigError('SMTP_URL', 'is required in production (without it emails are only logged)');
+  if (smtpUrl === undefined && production)
+    throw new ConfigError('SMTP_URL', 'is required in production (without it emails are only logged)');
   const from = optional(env, 'MAIL_FROM') ?? 'nest-jwt-auth <no-reply@localhost>';
-  if (/[\r\n]/.test(from) || !/@/.test(from)) throw new ConfigError('MAIL_FROM', 'must be an address such as "Example <no-reply@example.com>"');
+  if (/[\r\n]/.test(from) || !/@/.test(from))
+    throw new ConfigError('MAIL_FROM', 'must be an address such as "Example <no-reply@example.com>"');
   return {
     smtpUrl,
     from,
@@ -202,7 +204,10 @@ function url(env: Environment, name: string, pattern: RegExp, what: string): str
 
 function secrets(env: Environment, production: boolean) {
   if (optional(env, 'JWT_ACCESS_SECRET') !== undefined) {
-    throw new ConfigError('JWT_ACCESS_SECRET', 'is no longer used: access tokens are signed with the keys of JWT_ACCESS_KEYS (npm run keys:generate)');
+    throw new ConfigError(
+      'JWT_ACCESS_SECRET',
+      'is no longer used: access tokens are signed with the keys of JWT_ACCESS_KEYS (npm run keys:generate)',
+    );
   }
   const accessKeys = optional(env, 'JWT_ACCESS_KEYS');
   const refresh = optional(env, 'JWT_REFRESH_SECRET');
@@ -236,14 +241,21 @@ function trustProxy(env: Environment, production: boolean): TrustProxy {
   const text = optional(env, 'TRUST_PROXY') ?? 'false';
   if (text === 'false') return false;
   if (text === 'true') {
-    if (production) throw new ConfigError('TRUST_PROXY', 'true (trust every hop: any client could choose its own address) is refused in production; give a hop count or the proxies\' addresses');
+    if (production)
+      throw new ConfigError(
+        'TRUST_PROXY',
+        "true (trust every hop: any client could choose its own address) is refused in production; give a hop count or the proxies' addresses",
+      );
     return true;
   }
   if (/^\d{1,2}$/.test(text)) return Number(text);
   const entries = text.split(',').map((entry) => entry.trim());
   for (const entry of entries) {
     if (!PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry)) {
-      throw new ConfigError('TRUST_PROXY', `must be false, a number of proxy hops, or comma-separated proxy addresses or CIDR ranges (got "${text}")`);
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be false, a number of proxy hops, or comma-separated proxy addresses or CIDR ranges (got "${text}")`,
+      );
     }
   }
   return entries;
@@ -265,7 +277,10 @@ function isValidCidr(text: string): boolean {
 function corsOrigins(env: Environment): string[] {
   const text = optional(env, 'CORS_ORIGINS');
   if (text === undefined) return [];
-  const origins = text.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = text
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     let parsed: URL | undefined;
     try {
@@ -283,7 +298,8 @@ function corsOrigins(env: Environment): string[] {
 function mfaEncryptionKey(env: Environment, production: boolean): Buffer | undefined {
   const text = optional(env, 'MFA_ENCRYPTION_KEY');
   if (text === undefined) {
-    if (production) throw new ConfigError('MFA_ENCRYPTION_KEY', 'is required in production (32 random bytes, base64: openssl rand -base64 32)');
+    if (production)
+      throw new ConfigError('MFA_ENCRYPTION_KEY', 'is required in production (32 random bytes, base64: openssl rand -base64 32)');
     return undefined;
   }
   const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);

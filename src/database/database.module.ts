@@ -22,11 +22,7 @@ async function connectDatabase(config: AppConfig): Promise<DatabaseServer> {
 
 @Global()
 @Module({
-  providers: [
-    { provide: DATABASE_SERVER, useFactory: connectDatabase, inject: [APP_CONFIG] },
-    PrismaService,
-    Transactions,
-  ],
+  providers: [{ provide: DATABASE_SERVER, useFactory: connectDatabase, inject: [APP_CONFIG] }, PrismaService, Transactions],
   exports: [PrismaService, Transactions, DATABASE_SERVER],
 })
 export class DatabaseModule {}

@@ -7,7 +7,6 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { DATABASE_SERVER, type DatabaseServer } from './database-server.js';
 import { TimeoutSafeClient } from './timeout-safe-client.js';
 
-
 /**
  * The Prisma client over a `pg` pool (driver adapter). On shutdown it closes the pool and then stops
  * the embedded database, if there is one, in that order.

@@ -53,11 +53,21 @@ function documentConfig(): Omit<OpenAPIObject, 'paths'> {
     .setDescription(DESCRIPTION)
     .setVersion('0.1.0')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token (typ at+jwt) from sign-up, sign-in or refresh.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'The access token (typ at+jwt) from sign-up, sign-in or refresh.',
+      },
       ACCESS_TOKEN_SCHEME,
     )
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The refresh token: accepted by POST /auth/refresh only, which rotates it.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'The refresh token: accepted by POST /auth/refresh only, which rotates it.',
+      },
       REFRESH_TOKEN_SCHEME,
     )
     .addTag('auth', 'Sign-up, sign-in, token refresh, sign-out, password change')

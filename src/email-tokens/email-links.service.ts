@@ -23,14 +23,22 @@ export class EmailLinks {
   async sendVerification(user: { id: number; email: string }, transaction: Transaction, options: { resent?: boolean } = {}): Promise<void> {
     const ttl = this.config.mail.emailVerifyTtl;
     const { token, expiresAt } = await this.tokens.issue(user.id, EmailTokenPurpose.VERIFY_EMAIL, ttl, transaction.db, options);
-    await this.outbox.enqueue(verificationMail(user.email, emailLink(this.config.mail.appUrl, 'verify', token), ttl), expiresAt, transaction.db);
+    await this.outbox.enqueue(
+      verificationMail(user.email, emailLink(this.config.mail.appUrl, 'verify', token), ttl),
+      expiresAt,
+      transaction.db,
+    );
     this.deliverAfterCommit(transaction);
   }
 
   async sendPasswordReset(user: { id: number; email: string }, transaction: Transaction): Promise<void> {
     const ttl = this.config.mail.passwordResetTtl;
     const { token, expiresAt } = await this.tokens.issue(user.id, EmailTokenPurpose.RESET_PASSWORD, ttl, transaction.db);
-    await this.outbox.enqueue(passwordResetMail(user.email, emailLink(this.config.mail.appUrl, 'reset', token), ttl), expiresAt, transaction.db);
+    await this.outbox.enqueue(
+      passwordResetMail(user.email, emailLink(this.config.mail.appUrl, 'reset', token), ttl),
+      expiresAt,
+      transaction.db,
+    );
     this.deliverAfterCommit(transaction);
   }
 

@@ -26,11 +26,20 @@ export class EmailTokens {
   constructor(private readonly prisma: PrismaService) {}
 
   /** A new token for the user; the user's earlier tokens of that purpose stop working. Returns the token. */
-  async issue(userId: number, purpose: EmailTokenPurpose, ttlSeconds: number, tx: Prisma.TransactionClient, options: { resent?: boolean } = {}): Promise<{ token: string; expiresAt: Date }> {
+  async issue(
+    userId: number,
+    purpose: EmailTokenPurpose,
+    ttlSeconds: number,
+    tx: Prisma.TransactionClient,
+    options: { resent?: boolean } = {},
+  ): Promise<{ token: string; expiresAt: Date }> {
     await this.discard(userId, [purpose], tx);
     const token = newEmailToken();
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    await tx.emailToken.create({ data: { userId, purpose, tokenHash: hashEmailToken(token), expiresAt, resent: options.resent ?? false }, select: { id: true } });
+    await tx.emailToken.create({
+      data: { userId, purpose, tokenHash: hashEmailToken(token), expiresAt, resent: options.resent ?? false },
+      select: { id: true },
+    });
     return { token, expiresAt };
   }
 
@@ -58,7 +67,12 @@ export class EmailTokens {
   }
 
   /** When the user's newest token of this purpose was issued (only resent ones, with `resentOnly`). */
-  async lastIssuedAt(userId: number, purpose: EmailTokenPurpose, tx: Prisma.TransactionClient, options: { resentOnly?: boolean } = {}): Promise<Date | null> {
+  async lastIssuedAt(
+    userId: number,
+    purpose: EmailTokenPurpose,
+    tx: Prisma.TransactionClient,
+    options: { resentOnly?: boolean } = {},
+  ): Promise<Date | null> {
     const row = await tx.emailToken.findFirst({
       where: { userId, purpose, ...(options.resentOnly ? { resent: true } : {}) },
       orderBy: { createdAt: 'desc' },

@@ -46,12 +46,25 @@ export class MemoryFailureLog implements FailureLog {
     return this.attempts.size;
   }
 
-  async reserve(key: string, max: number, windowMs: number, now: number, group?: string): Promise<{ id: string } | { retryAfterMs: number }> {
+  async reserve(
+    key: string,
+    max: number,
+    windowMs: number,
+    now: number,
+    group?: string,
+  ): Promise<{ id: string } | { retryAfterMs: number }> {
     if (group !== undefined) this.groups.set(group, (this.groups.get(group) ?? new Set()).add(key), { ttl: windowMs });
     const recent = (this.attempts.get(key) ?? []).filter((attempt) => attempt.at > now - windowMs);
     if (recent.length >= max) {
       this.attempts.set(key, recent, { ttl: windowMs });
-      return { retryAfterMs: waitFor(recent.map((attempt) => attempt.at), max, windowMs, now) };
+      return {
+        retryAfterMs: waitFor(
+          recent.map((attempt) => attempt.at),
+          max,
+          windowMs,
+          now,
+        ),
+      };
     }
     const id = String(++this.nextId);
     recent.push({ id, at: now });
@@ -133,7 +146,8 @@ export class FallbackFailureLog implements FailureLog {
   }
 
   reserve(key: string, max: number, windowMs: number, now: number, group?: string): Promise<{ id: string } | { retryAfterMs: number }> {
-    const tagged = (where: string) => (result: { id: string } | { retryAfterMs: number }) => ('id' in result ? { id: `${where}:${result.id}` } : result);
+    const tagged = (where: string) => (result: { id: string } | { retryAfterMs: number }) =>
+      'id' in result ? { id: `${where}:${result.id}` } : result;
     return this.redis.fallbackTo(
       () => this.shared!.reserve(key, max, windowMs, now, group).then(tagged('redis')),
       () => this.memory.reserve(key, max, windowMs, now, group).then(tagged('memory')),
@@ -143,7 +157,11 @@ export class FallbackFailureLog implements FailureLog {
   /** Both stores: attempts may have been counted in either. */
   async clearGroup(group: string): Promise<void> {
     await this.memory.clearGroup(group);
-    if (this.shared) await this.redis.fallbackTo(() => this.shared!.clearGroup(group), async () => undefined);
+    if (this.shared)
+      await this.redis.fallbackTo(
+        () => this.shared!.clearGroup(group),
+        async () => undefined,
+      );
   }
 
   async release(key: string, taggedId: string): Promise<void> {
@@ -151,6 +169,9 @@ export class FallbackFailureLog implements FailureLog {
     const id = taggedId.slice(separator + 1);
     if (taggedId.slice(0, separator) === 'memory') return this.memory.release(key, id);
     // Redis being away, the attempt stays counted there until its window ends.
-    await this.redis.fallbackTo(() => this.shared!.release(key, id), async () => undefined);
+    await this.redis.fallbackTo(
+      () => this.shared!.release(key, id),
+      async () => undefined,
+    );
   }
 }

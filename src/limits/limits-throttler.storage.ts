@@ -39,9 +39,20 @@ export class LimitsThrottlerStorage implements ThrottlerStorage {
   }
 }
 
-async function incrementInRedis(redis: Redis, key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Increment> {
+async function incrementInRedis(
+  redis: Redis,
+  key: string,
+  ttl: number,
+  limit: number,
+  blockDuration: number,
+  throttlerName: string,
+): Promise<Increment> {
   const base = `throttle:${throttlerName}:${key}`;
-  const [hits, ttlMs, blockMs] = (await redis.eval(INCREMENT, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration)) as [number, number, number];
+  const [hits, ttlMs, blockMs] = (await redis.eval(INCREMENT, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration)) as [
+    number,
+    number,
+    number,
+  ];
   const isBlocked = blockMs > 0;
   return {
     totalHits: hits,

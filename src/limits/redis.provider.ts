@@ -63,7 +63,9 @@ export class RedisConnection implements OnApplicationShutdown {
   private markDown(error?: Error): void {
     if (this.down) return;
     this.down = true;
-    this.logger.warn(`Redis unavailable (${error?.message ?? this.client?.status}): limits fall back to per-instance memory counters until it is back`);
+    this.logger.warn(
+      `Redis unavailable (${error?.message ?? this.client?.status}): limits fall back to per-instance memory counters until it is back`,
+    );
   }
 }
 

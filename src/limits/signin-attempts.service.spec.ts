@@ -6,10 +6,17 @@ import { SigninAttempts, TooManyAttemptsException } from './signin-attempts.serv
 const MINUTE = 60_000;
 
 /** No REDIS_URL: the in-memory log, so the lockout window runs on the TestClock alone. */
-const NO_REDIS = { client: undefined, fallbackTo: <T>(_shared: () => Promise<T>, local: () => Promise<T>) => local() } as unknown as RedisConnection;
+const NO_REDIS = {
+  client: undefined,
+  fallbackTo: <T>(_shared: () => Promise<T>, local: () => Promise<T>) => local(),
+} as unknown as RedisConnection;
 
 describe('SigninAttempts: the lockout window on the TestClock', () => {
-  const config = loadConfig({ JWT_REFRESH_SECRET: 'unit-refresh-secret-0123456789-abcdefghij', SIGNIN_MAX_FAILURES: '3', SIGNIN_WINDOW: '15m' });
+  const config = loadConfig({
+    JWT_REFRESH_SECRET: 'unit-refresh-secret-0123456789-abcdefghij',
+    SIGNIN_MAX_FAILURES: '3',
+    SIGNIN_WINDOW: '15m',
+  });
 
   it('locks the pair after SIGNIN_MAX_FAILURES failures until the oldest leaves the window, and says when', async () => {
     const clock = new TestClock();

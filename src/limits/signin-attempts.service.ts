@@ -11,7 +11,11 @@ import { RedisConnection } from './redis.provider.js';
 /** 429 with the seconds until the client may try again (sent as Retry-After). */
 export class TooManyAttemptsException extends RetryLaterException {
   constructor(retryAfterSeconds: number) {
-    const body = { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'too many failed sign-in attempts, try again later', error: 'Too Many Requests' };
+    const body = {
+      statusCode: HttpStatus.TOO_MANY_REQUESTS,
+      message: 'too many failed sign-in attempts, try again later',
+      error: 'Too Many Requests',
+    };
     super(HttpStatus.TOO_MANY_REQUESTS, body, retryAfterSeconds);
   }
 }
@@ -63,5 +67,7 @@ function groupOf(email: string): string {
 
 /** Hashed, so that neither memory dumps nor Redis keys list the emails being attacked. */
 function keyOf(email: string, client: string | undefined): string {
-  return createHash('sha256').update(`${email}\n${clientKeyOf(client)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${email}\n${clientKeyOf(client)}`)
+    .digest('base64url');
 }

@@ -34,7 +34,10 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
   };
   if (destination) return pino(options, destination);
   if (config.log.format === 'pretty') {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } },
+    });
   }
   return pino(options);
 }

@@ -70,10 +70,9 @@ export class MailOutbox {
 
   /** Deletes sent mails past their retention and unsent ones whose link has expired; returns both counts. */
   async purge(): Promise<{ sent: number; expired: number }> {
-    const sent = await this.prisma.pool.query(
-      'DELETE FROM mail_outbox WHERE sent_at < now() - make_interval(secs => $1)',
-      [SENT_RETENTION_SECONDS],
-    );
+    const sent = await this.prisma.pool.query('DELETE FROM mail_outbox WHERE sent_at < now() - make_interval(secs => $1)', [
+      SENT_RETENTION_SECONDS,
+    ]);
     const expired = await this.prisma.pool.query('DELETE FROM mail_outbox WHERE sent_at IS NULL AND expires_at <= now()');
     return { sent: sent.rowCount ?? 0, expired: expired.rowCount ?? 0 };
   }

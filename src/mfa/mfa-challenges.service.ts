@@ -34,7 +34,10 @@ export class MfaChallenges {
   async issue(userId: number): Promise<{ mfaToken: string; expiresIn: number }> {
     const mfaToken = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + MFA_TOKEN_TTL_SECONDS * 1000);
-    await this.prisma.mfaChallenge.create({ data: { id: randomUUID(), userId, tokenHash: hashOf(mfaToken), expiresAt }, select: { id: true } });
+    await this.prisma.mfaChallenge.create({
+      data: { id: randomUUID(), userId, tokenHash: hashOf(mfaToken), expiresAt },
+      select: { id: true },
+    });
     return { mfaToken, expiresIn: MFA_TOKEN_TTL_SECONDS };
   }
 
@@ -52,7 +55,10 @@ export class MfaChallenges {
    * concurrent tries at most the remaining ones get through, so no burst checks more than 5 codes.
    */
   async reserveAttempt(id: string): Promise<boolean> {
-    const { count } = await this.prisma.mfaChallenge.updateMany({ where: { id, ...liveAt(new Date()) }, data: { attempts: { increment: 1 } } });
+    const { count } = await this.prisma.mfaChallenge.updateMany({
+      where: { id, ...liveAt(new Date()) },
+      data: { attempts: { increment: 1 } },
+    });
     return count === 1;
   }
 

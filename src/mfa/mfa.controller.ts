@@ -8,7 +8,10 @@ import { RecoveryCodesDto, TotpSetupDto } from './dto/mfa-responses.dto.js';
 import { SecondFactorDto, TotpCodeDto } from './dto/second-factor.dto.js';
 import { MfaService } from './mfa.service.js';
 
-const NEEDS_MFA_SESSION: [ErrorStatus, string] = [403, 'The session did not verify a second factor (access token amr without "otp"): refresh after enabling, or sign in with a code'];
+const NEEDS_MFA_SESSION: [ErrorStatus, string] = [
+  403,
+  'The session did not verify a second factor (access token amr without "otp"): refresh after enabling, or sign in with a code',
+];
 
 @ApiTags('mfa')
 @ApiAccessToken()
@@ -28,7 +31,7 @@ export class MfaController {
 
   @ApiOperation({
     summary: 'Turn TOTP on with a first code: returns 10 recovery codes, once',
-    description: "The user's other sessions are revoked; this session's next tokens carry amr [\"pwd\", \"otp\"].",
+    description: 'The user\'s other sessions are revoked; this session\'s next tokens carry amr ["pwd", "otp"].',
   })
   @ApiOkResponse({ type: RecoveryCodesDto, description: 'TOTP is on; the recovery codes, shown this once' })
   @ApiErrors([400, 'Wrong code, no enrolment started, or a malformed body'], [409, 'TOTP is already enabled (wins over 400)'], 413, 415)
@@ -38,9 +41,18 @@ export class MfaController {
     return this.mfa.enable(user, body.code, client);
   }
 
-  @ApiOperation({ summary: 'Turn TOTP off with a code or a recovery code (second-factor session)', description: 'Recovery codes are deleted; the other sessions are revoked.' })
+  @ApiOperation({
+    summary: 'Turn TOTP off with a code or a recovery code (second-factor session)',
+    description: 'Recovery codes are deleted; the other sessions are revoked.',
+  })
   @ApiNoContentResponse({ description: 'TOTP is off' })
-  @ApiErrors([400, 'Wrong, reused or malformed code, or not exactly one of code and recoveryCode'], NEEDS_MFA_SESSION, [409, 'TOTP is not enabled'], 413, 415)
+  @ApiErrors(
+    [400, 'Wrong, reused or malformed code, or not exactly one of code and recoveryCode'],
+    NEEDS_MFA_SESSION,
+    [409, 'TOTP is not enabled'],
+    413,
+    415,
+  )
   @ApiExtension('x-required-amr', ['otp'])
   @RequireMfa()
   @Post('totp/disable')

@@ -13,7 +13,8 @@ import { SecretBox } from './secret-box.js';
 
 function secretBox(config: AppConfig): SecretBox {
   const { key, generated } = mfaKeyFrom(config);
-  if (generated) new Logger('Mfa').warn('MFA_ENCRYPTION_KEY is unset: TOTP secrets are encrypted with the key kept in .data/mfa-encryption.key');
+  if (generated)
+    new Logger('Mfa').warn('MFA_ENCRYPTION_KEY is unset: TOTP secrets are encrypted with the key kept in .data/mfa-encryption.key');
   return new SecretBox(key);
 }
 

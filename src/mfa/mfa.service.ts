@@ -65,7 +65,10 @@ export class MfaService {
       const recoveryCodes = await this.replaceRecoveryCodes(user.id, tx);
       await this.sessions.markMfaVerified(user.sessionId, transaction);
       const revoked = await this.sessions.revokeAllOfUser(user.id, transaction, { keep: user.sessionId });
-      await this.audit.record({ type: 'mfa.enabled', userId: user.id, sessionId: user.sessionId, ...client, detail: { sessionsRevoked: revoked } }, tx);
+      await this.audit.record(
+        { type: 'mfa.enabled', userId: user.id, sessionId: user.sessionId, ...client, detail: { sessionsRevoked: revoked } },
+        tx,
+      );
       return { recoveryCodes, revoked };
     });
     this.logger.log({ event: 'mfa.enabled', userId: user.id, sessionId: user.sessionId, revoked });
@@ -84,7 +87,10 @@ export class MfaService {
       if (!method) throw new BadRequestException(WRONG_CODE);
       await this.removeFactor(user.id, tx);
       const revoked = await this.sessions.revokeAllOfUser(user.id, transaction, { keep: user.sessionId });
-      await this.audit.record({ type: 'mfa.disabled', userId: user.id, sessionId: user.sessionId, ...client, detail: { method, sessionsRevoked: revoked } }, tx);
+      await this.audit.record(
+        { type: 'mfa.disabled', userId: user.id, sessionId: user.sessionId, ...client, detail: { method, sessionsRevoked: revoked } },
+        tx,
+      );
       return revoked;
     });
     this.logger.log({ event: 'mfa.disabled', userId: user.id, sessionId: user.sessionId, revoked });
@@ -137,6 +143,8 @@ export class MfaService {
 
 /** Locks the user's row for the transaction: concurrent factor changes of one user queue behind it. */
 async function lockUser(tx: Prisma.TransactionClient, id: number): Promise<{ email: string; mfaEnabled: boolean } | undefined> {
-  const [row] = await tx.$queryRaw<{ email: string; mfaEnabled: boolean }[]>`SELECT email, mfa_enabled AS "mfaEnabled" FROM users WHERE id = ${id} FOR UPDATE`;
+  const [row] = await tx.$queryRaw<
+    { email: string; mfaEnabled: boolean }[]
+  >`SELECT email, mfa_enabled AS "mfaEnabled" FROM users WHERE id = ${id} FOR UPDATE`;
   return row;
 }

@@ -36,7 +36,11 @@ export const HASHING_LIMITS = Symbol('HASHING_LIMITS');
 /** 503 + Retry-After: the hashing queue is full. */
 export class HashingBusyException extends RetryLaterException {
   constructor() {
-    const body = { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'too many sign-ins at once, try again shortly', error: 'Service Unavailable' };
+    const body = {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'too many sign-ins at once, try again shortly',
+      error: 'Service Unavailable',
+    };
     super(HttpStatus.SERVICE_UNAVAILABLE, body, RETRY_AFTER_SECONDS);
   }
 }
@@ -52,7 +56,9 @@ export class PasswordHasher implements OnModuleInit {
   private readonly limit: LimitFunction;
   private readonly maxQueued: number;
 
-  constructor(@Optional() @Inject(HASHING_LIMITS) limits: HashingLimits = { concurrency: ARGON2_CONCURRENCY, maxQueuedPerSlot: MAX_QUEUED_PER_SLOT }) {
+  constructor(
+    @Optional() @Inject(HASHING_LIMITS) limits: HashingLimits = { concurrency: ARGON2_CONCURRENCY, maxQueuedPerSlot: MAX_QUEUED_PER_SLOT },
+  ) {
     this.limit = pLimit(limits.concurrency);
     this.maxQueued = limits.concurrency * limits.maxQueuedPerSlot;
   }

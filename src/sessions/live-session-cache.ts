@@ -102,7 +102,8 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     const client = this.listening ? this.client : undefined;
     if (!client) return;
     // Not back in time: the listener cannot be trusted with the revocation just made, so it counts as lost.
-    if (!(await this.roundTrip(client, SYNC_TIMEOUT_MS)) && this.client === client) this.loseCurrent?.(new Error(`sync marker not back within ${SYNC_TIMEOUT_MS} ms`));
+    if (!(await this.roundTrip(client, SYNC_TIMEOUT_MS)) && this.client === client)
+      this.loseCurrent?.(new Error(`sync marker not back within ${SYNC_TIMEOUT_MS} ms`));
     await new Promise((resolve) => setTimeout(resolve, SYNC_MARGIN_MS));
   }
 
@@ -181,7 +182,8 @@ export class LiveSessionCache implements OnApplicationBootstrap, OnApplicationSh
     if (this.client === client) clearTimeout(this.heartbeatTimer);
     this.client = undefined;
     this.loseCurrent = undefined;
-    if (this.listening && !this.stopped) this.logger.warn(`revocation listener lost (${error?.message ?? 'closed'}): cache off until it is back`);
+    if (this.listening && !this.stopped)
+      this.logger.warn(`revocation listener lost (${error?.message ?? 'closed'}): cache off until it is back`);
     this.goDeaf();
     client.end().catch(() => undefined);
     if (!this.stopped) this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_DELAY_MS).unref();

@@ -7,7 +7,12 @@ const HOUR = 3600_000;
 describe('LiveSessionEntries (TestClock)', () => {
   let clock: TestClock;
   let entries: LiveSessionEntries;
-  const user = (id = 1, liveFor = HOUR): LiveSessionUser => ({ id, role: Role.USER, mfaEnabled: false, liveUntil: clock.nowMs() + liveFor });
+  const user = (id = 1, liveFor = HOUR): LiveSessionUser => ({
+    id,
+    role: Role.USER,
+    mfaEnabled: false,
+    liveUntil: clock.nowMs() + liveFor,
+  });
   const cache = (sessionId: string, value: LiveSessionUser) => entries.set(sessionId, value, entries.currentEpoch());
 
   beforeEach(() => {
@@ -34,7 +39,7 @@ describe('LiveSessionEntries (TestClock)', () => {
     expect(entries.get('s1')).toBeDefined();
   });
 
-  it("a session id notification drops that session only; user:<id> drops every session of the user", () => {
+  it('a session id notification drops that session only; user:<id> drops every session of the user', () => {
     cache('a1', user(1));
     cache('a2', user(1));
     cache('b1', user(2));

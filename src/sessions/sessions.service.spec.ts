@@ -101,7 +101,9 @@ describe('SessionsService (TestClock, fake Prisma)', () => {
     clock.advance(5 * HOUR);
     const now = clock.now();
     expect(await sessions.purgeDead()).toBe(3);
-    expect(calls[0].args.where).toEqual({ OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { refreshExpiresAt: { lte: now } }] });
+    expect(calls[0].args.where).toEqual({
+      OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { refreshExpiresAt: { lte: now } }],
+    });
   });
 
   it('a rotation is conditional on the presented hash and on liveness at the rotation time', async () => {

@@ -81,7 +81,10 @@ export class SessionsService {
 
   /** Opens a session in the caller's transaction; it was last used when its first token was issued. */
   async create(session: NewSession, transaction: Transaction): Promise<void> {
-    await transaction.db.session.create({ data: { ...session, createdAt: session.rotatedAt, lastUsedAt: session.rotatedAt }, select: { id: true } });
+    await transaction.db.session.create({
+      data: { ...session, createdAt: session.rotatedAt, lastUsedAt: session.rotatedAt },
+      select: { id: true },
+    });
   }
 
   /** The session if it is live and belongs to `userId`, with its user (the refresh's general path). */
@@ -130,7 +133,12 @@ export class SessionsService {
    * needs, or null: then the caller takes the general path (cap, grace window, reuse). SQL because the
    * query builder cannot update one table and return a column of another in one statement.
    */
-  async rotateUncapped(id: string, userId: number, presentedHash: string, next: Rotation): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
+  async rotateUncapped(
+    id: string,
+    userId: number,
+    presentedHash: string,
+    next: Rotation,
+  ): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
     const now = next.rotatedAt;
     const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date; mfa_verified: boolean }[]>`
       UPDATE sessions AS s

@@ -2,7 +2,15 @@ import { type Role } from '../generated/prisma/enums.js';
 import { type PublicUserDto } from './dto/public-user.dto.js';
 
 /** The fields of a user that may leave the service. Every query that returns users selects these. */
-export const PUBLIC_USER_SELECT = { id: true, email: true, role: true, emailVerified: true, mfaEnabled: true, createdAt: true, updatedAt: true } as const;
+export const PUBLIC_USER_SELECT = {
+  id: true,
+  email: true,
+  role: true,
+  emailVerified: true,
+  mfaEnabled: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 /** The one mapping from a user row to a response body: an allow-list, so new columns never leak. */
 export function toPublicUser(user: {

@@ -50,13 +50,7 @@ export class UsersController {
   @ApiRoles(Role.ADMIN)
   @USER_ID
   @ApiOkResponse({ type: PublicUserDto, description: 'The updated user' })
-  @ApiErrors(
-    [400, 'A bad body or id'],
-    [404, 'No such user'],
-    [409, 'The change would leave no admin'],
-    413,
-    415,
-  )
+  @ApiErrors([400, 'A bad body or id'], [404, 'No such user'], [409, 'The change would leave no admin'], 413, 415)
   @Roles([Role.ADMIN])
   @Patch(':id/role')
   changeRole(

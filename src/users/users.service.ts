@@ -89,10 +89,18 @@ export class UsersService {
    * Locks the user's row for the rest of the transaction (serialising the email flows of one user) and
    * returns what they need; null when there is no such user.
    */
-  async lockForEmailFlow(by: { id: number } | { email: string }, tx: Prisma.TransactionClient): Promise<{ id: number; email: string; emailVerified: boolean } | null> {
-    const rows = 'id' in by
-      ? await tx.$queryRaw<{ id: number; email: string; emailVerified: boolean }[]>`SELECT id, email, email_verified AS "emailVerified" FROM users WHERE id = ${by.id} FOR UPDATE`
-      : await tx.$queryRaw<{ id: number; email: string; emailVerified: boolean }[]>`SELECT id, email, email_verified AS "emailVerified" FROM users WHERE email = ${by.email} FOR UPDATE`;
+  async lockForEmailFlow(
+    by: { id: number } | { email: string },
+    tx: Prisma.TransactionClient,
+  ): Promise<{ id: number; email: string; emailVerified: boolean } | null> {
+    const rows =
+      'id' in by
+        ? await tx.$queryRaw<
+            { id: number; email: string; emailVerified: boolean }[]
+          >`SELECT id, email, email_verified AS "emailVerified" FROM users WHERE id = ${by.id} FOR UPDATE`
+        : await tx.$queryRaw<
+            { id: number; email: string; emailVerified: boolean }[]
+          >`SELECT id, email, email_verified AS "emailVerified" FROM users WHERE email = ${by.email} FOR UPDATE`;
     return rows[0] ?? null;
   }
 
@@ -106,7 +114,11 @@ export class UsersService {
    * A password reset from an email link: the new password, the email verified (the link proved it) and every
    * session revoked, in the caller's transaction (the other instances are told after it commits).
    */
-  async resetPassword(id: number, passwordHash: string, transaction: Transaction): Promise<{ email: string; newlyVerified: boolean; sessionsRevoked: number }> {
+  async resetPassword(
+    id: number,
+    passwordHash: string,
+    transaction: Transaction,
+  ): Promise<{ email: string; newlyVerified: boolean; sessionsRevoked: number }> {
     const newlyVerified = await this.markEmailVerified(id, transaction.db);
     const { email } = await transaction.db.user.update({ where: { id }, data: { passwordHash }, select: { email: true } });
     const sessionsRevoked = await this.sessions.revokeAllOfUser(id, transaction);
@@ -156,7 +168,8 @@ export class UsersService {
     const { user, changed } = await this.transactions.run(async (transaction) => {
       const tx = transaction.db;
       const current = await this.lockForAdminChange(tx, id);
-      if (current.role === role) return { user: await tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT }), changed: false };
+      if (current.role === role)
+        return { user: await tx.user.findUniqueOrThrow({ where: { id }, select: PUBLIC_USER_SELECT }), changed: false };
       if (current.isLastAdmin) throw new ConflictException(LAST_ADMIN);
       const updated = await tx.user.update({ where: { id }, data: { role }, select: PUBLIC_USER_SELECT });
       const revoked = await this.sessions.revokeAllOfUser(id, transaction);

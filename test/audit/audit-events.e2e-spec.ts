@@ -80,7 +80,13 @@ describe('audit events: one per change, in the transaction of the change', () =>
 
   describe('sign-up and sign-in', () => {
     it('signup: one event with the new user and session', async () => {
-      const response = keep(await http().post('/auth/signup').set('User-Agent', UA).send({ email: uniqueEmail('signup'), password: PASSWORD }).expect(201));
+      const response = keep(
+        await http()
+          .post('/auth/signup')
+          .set('User-Agent', UA)
+          .send({ email: uniqueEmail('signup'), password: PASSWORD })
+          .expect(201),
+      );
       const user = response.body as Session;
       await expectOneEvent(user.id, 'signup', { sessionId: sidOf(user) });
       expect(await eventsOf(user.id)).toHaveLength(1);
@@ -88,7 +94,9 @@ describe('audit events: one per change, in the transaction of the change', () =>
 
     it('signin: one event with the new session; a plain refresh adds none', async () => {
       const user = await newUser();
-      const session = keep(await http().post('/auth/signin').set('User-Agent', UA).send({ email: user.email, password: PASSWORD }).expect(200)).body as Session;
+      const session = keep(
+        await http().post('/auth/signin').set('User-Agent', UA).send({ email: user.email, password: PASSWORD }).expect(200),
+      ).body as Session;
       await expectOneEvent(user.id, 'signin', { sessionId: sidOf(session) });
       keep(await http().post('/auth/refresh').set(bearer(session.refreshToken)).expect(200));
       expect((await eventsOf(user.id)).map((event) => event.type)).toEqual(['signup', 'signin']);
@@ -107,12 +115,15 @@ describe('audit events: one per change, in the transaction of the change', () =>
       const after = await t.prisma.auditEvent.findMany({ where: { type: 'signin.failed', userId: null }, orderBy: { id: 'asc' } });
       expect(after).toHaveLength(before + 1);
       expect(after.at(-1)).toMatchObject({ userId: null, sessionId: null, userAgent: UA, detail: { reason: 'unknown_email' } });
-      expect(JSON.stringify(await allEvents(), (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(email);
+      expect(JSON.stringify(await allEvents(), (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(
+        email,
+      );
     });
 
     it('signin.locked: one event per refused attempt, with the user of a known email', async () => {
       const user = await newUser();
-      for (let i = 0; i < 2; i += 1) await http().post('/auth/signin').set('User-Agent', UA).send({ email: user.email, password: WRONG_PASSWORD }).expect(401);
+      for (let i = 0; i < 2; i += 1)
+        await http().post('/auth/signin').set('User-Agent', UA).send({ email: user.email, password: WRONG_PASSWORD }).expect(401);
       await http().post('/auth/signin').set('User-Agent', UA).send({ email: user.email, password: PASSWORD }).expect(429);
       await expectOneEvent(user.id, 'signin.locked', {});
       expect((await eventsOf(user.id)).filter((event) => event.type === 'signin.failed')).toHaveLength(2);
@@ -146,8 +157,16 @@ describe('audit events: one per change, in the transaction of the change', () =>
     it('session.revoked: one event naming the revoked session; none for a 404', async () => {
       const user = await newUser();
       const laptop = await login(user.email);
-      await http().delete(`/auth/sessions/${sidOf(laptop)}`).set('User-Agent', UA).set(bearer(user.accessToken)).expect(204);
-      await http().delete(`/auth/sessions/${sidOf(laptop)}`).set('User-Agent', UA).set(bearer(user.accessToken)).expect(404);
+      await http()
+        .delete(`/auth/sessions/${sidOf(laptop)}`)
+        .set('User-Agent', UA)
+        .set(bearer(user.accessToken))
+        .expect(204);
+      await http()
+        .delete(`/auth/sessions/${sidOf(laptop)}`)
+        .set('User-Agent', UA)
+        .set(bearer(user.accessToken))
+        .expect(404);
       await expectOneEvent(user.id, 'session.revoked', { sessionId: sidOf(laptop) });
     });
   });
@@ -156,9 +175,19 @@ describe('audit events: one per change, in the transaction of the change', () =>
     it('password.changed: one event for the session that stays; a wrong current password is a signin.failed', async () => {
       const user = await newUser();
       await login(user.email);
-      await http().post('/auth/password').set('User-Agent', UA).set(bearer(user.accessToken)).send({ currentPassword: WRONG_PASSWORD, newPassword: NEW_PASSWORD }).expect(401);
+      await http()
+        .post('/auth/password')
+        .set('User-Agent', UA)
+        .set(bearer(user.accessToken))
+        .send({ currentPassword: WRONG_PASSWORD, newPassword: NEW_PASSWORD })
+        .expect(401);
       await expectOneEvent(user.id, 'signin.failed', { sessionId: sidOf(user), detail: { reason: 'wrong_current_password' } });
-      await http().post('/auth/password').set('User-Agent', UA).set(bearer(user.accessToken)).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }).expect(204);
+      await http()
+        .post('/auth/password')
+        .set('User-Agent', UA)
+        .set(bearer(user.accessToken))
+        .send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })
+        .expect(204);
       await expectOneEvent(user.id, 'password.changed', { sessionId: sidOf(user), detail: { sessionsRevoked: 1 } });
     });
   });
@@ -174,7 +203,11 @@ describe('audit events: one per change, in the transaction of the change', () =>
     it('password.reset_requested, password.reset (with the sessions revoked) and email.verified; an unknown email records nothing', async () => {
       const user = await newUser('reset');
       const before = (await allEvents()).length;
-      await http().post('/auth/password/forgot').set('User-Agent', UA).send({ email: uniqueEmail('nobody') }).expect(202);
+      await http()
+        .post('/auth/password/forgot')
+        .set('User-Agent', UA)
+        .send({ email: uniqueEmail('nobody') })
+        .expect(202);
       await http().post('/auth/password/forgot').set('User-Agent', UA).send({ email: user.email }).expect(202);
       const token = await mailedToken(user.email, 'reset', 2);
       await expectOneEvent(user.id, 'password.reset_requested', {});
@@ -215,7 +248,12 @@ describe('audit events: one per change, in the transaction of the change', () =>
       await awayFromStepBoundary();
       const { secret } = (await http().post('/auth/mfa/totp/setup').set(bearer(user.accessToken)).expect(200)).body;
       secrets.add(secret);
-      const enabled = await http().post('/auth/mfa/totp/enable').set('User-Agent', UA).set(bearer(user.accessToken)).send({ code: codeAt(secret, -1) }).expect(200);
+      const enabled = await http()
+        .post('/auth/mfa/totp/enable')
+        .set('User-Agent', UA)
+        .set(bearer(user.accessToken))
+        .send({ code: codeAt(secret, -1) })
+        .expect(200);
       for (const code of enabled.body.recoveryCodes as string[]) secrets.add(code);
       return { secret: secret as string, recoveryCodes: enabled.body.recoveryCodes as string[] };
     }
@@ -234,21 +272,41 @@ describe('audit events: one per change, in the transaction of the change', () =>
 
       const right = codeAt(secret);
       const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
-      await http().post('/auth/signin/mfa').set('User-Agent', UA).send({ mfaToken: await passwordStep(user.email), code: wrong }).expect(401);
+      await http()
+        .post('/auth/signin/mfa')
+        .set('User-Agent', UA)
+        .send({ mfaToken: await passwordStep(user.email), code: wrong })
+        .expect(401);
       await expectOneEvent(user.id, 'signin.mfa_failed', { detail: { method: 'totp' } });
 
-      const viaRecovery = keep(await http().post('/auth/signin/mfa').set('User-Agent', UA).send({ mfaToken: await passwordStep(user.email), recoveryCode: recoveryCodes[0] }).expect(200));
+      const viaRecovery = keep(
+        await http()
+          .post('/auth/signin/mfa')
+          .set('User-Agent', UA)
+          .send({ mfaToken: await passwordStep(user.email), recoveryCode: recoveryCodes[0] })
+          .expect(200),
+      );
       await expectOneEvent(user.id, 'mfa.recovery_used', { detail: { remaining: 9 } });
       const otpSession = viaRecovery.body as Session;
       const signins = await t.prisma.auditEvent.findMany({ where: { userId: user.id, type: 'signin' } });
       expect(signins.map((event) => event.detail)).toEqual([{}, { mfa: true }]);
 
-      const regenerated = await http().post('/auth/mfa/recovery-codes').set('User-Agent', UA).set(bearer(otpSession.accessToken)).send({ code: right }).expect(200);
+      const regenerated = await http()
+        .post('/auth/mfa/recovery-codes')
+        .set('User-Agent', UA)
+        .set(bearer(otpSession.accessToken))
+        .send({ code: right })
+        .expect(200);
       for (const code of regenerated.body.recoveryCodes as string[]) secrets.add(code);
       await expectOneEvent(user.id, 'mfa.recovery_regenerated', { sessionId: sidOf(otpSession) });
 
       await forgetLastStep(t.prisma, user.id);
-      await http().post('/auth/mfa/totp/disable').set('User-Agent', UA).set(bearer(otpSession.accessToken)).send({ code: codeAt(secret) }).expect(204);
+      await http()
+        .post('/auth/mfa/totp/disable')
+        .set('User-Agent', UA)
+        .set(bearer(otpSession.accessToken))
+        .send({ code: codeAt(secret) })
+        .expect(204);
       await expectOneEvent(user.id, 'mfa.disabled', { sessionId: sidOf(otpSession), detail: { method: 'totp', sessionsRevoked: 1 } });
     });
 
@@ -285,7 +343,11 @@ describe('audit events: one per change, in the transaction of the change', () =>
       const laptop = await login(user.email);
       await failing(http().post('/auth/signout').set(bearer(user.accessToken))).expect(500);
       await failing(http().post('/auth/signout/all').set(bearer(user.accessToken))).expect(500);
-      await failing(http().delete(`/auth/sessions/${sidOf(laptop)}`).set(bearer(user.accessToken))).expect(500);
+      await failing(
+        http()
+          .delete(`/auth/sessions/${sidOf(laptop)}`)
+          .set(bearer(user.accessToken)),
+      ).expect(500);
       const rotated = keep(await http().post('/auth/refresh').set(bearer(user.refreshToken)).expect(200));
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await failing(http().post('/auth/refresh').set(bearer(user.refreshToken))).expect(500);
@@ -300,7 +362,12 @@ describe('audit events: one per change, in the transaction of the change', () =>
       await awayFromStepBoundary();
       const { secret } = (await http().post('/auth/mfa/totp/setup').set(bearer(user.accessToken)).expect(200)).body;
       secrets.add(secret);
-      await failing(http().post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: codeAt(secret) })).expect(500);
+      await failing(
+        http()
+          .post('/auth/mfa/totp/enable')
+          .set(bearer(user.accessToken))
+          .send({ code: codeAt(secret) }),
+      ).expect(500);
       expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).mfaEnabled).toBe(false);
       expect(await t.prisma.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
       await http().get('/users/me').set(bearer(other.accessToken)).expect(200);
@@ -308,7 +375,9 @@ describe('audit events: one per change, in the transaction of the change', () =>
 
     it('password.changed: the old password still works', async () => {
       const user = await newUser();
-      await failing(http().post('/auth/password').set(bearer(user.accessToken)).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).expect(500);
+      await failing(
+        http().post('/auth/password').set(bearer(user.accessToken)).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }),
+      ).expect(500);
       await login(user.email, PASSWORD);
     });
 
@@ -341,7 +410,8 @@ describe('audit events: one per change, in the transaction of the change', () =>
     const users = await t.prisma.user.findMany({ select: { passwordHash: true } });
     const sessions = await t.prisma.session.findMany({ select: { tokenHash: true, previousTokenHash: true, tokenId: true } });
     for (const user of users) secrets.add(user.passwordHash);
-    for (const session of sessions) for (const value of [session.tokenHash, session.previousTokenHash, session.tokenId]) if (value) secrets.add(value);
+    for (const session of sessions)
+      for (const value of [session.tokenHash, session.previousTokenHash, session.tokenId]) if (value) secrets.add(value);
     // Tokens also as their parts: a JWT's signature or payload alone is as bad.
     for (const secret of [...secrets]) if (secret.split('.').length === 3) for (const part of secret.split('.')) secrets.add(part);
     const events = await allEvents();

@@ -69,13 +69,15 @@ describe('GET /auth/events and GET /admin/events', () => {
       expect((await own(otherSignin.accessToken, '?take=1').expect(200)).body).toHaveLength(1);
     });
 
-    it.each(BAD_TAKES.map((value) => `take=${value}`).concat(BAD_BEFORES.map((value) => `before=${value}`), ['take=1&take=2', 'userId=1', 'type=signin', 'skip=1']))(
-      '400 for ?%s',
-      async (query) => {
-        const response = await own(user.accessToken, `?${query}`).expect(400);
-        expect(response.body).toEqual({ statusCode: 400, message: expect.anything(), error: 'Bad Request' });
-      },
-    );
+    it.each(
+      BAD_TAKES.map((value) => `take=${value}`).concat(
+        BAD_BEFORES.map((value) => `before=${value}`),
+        ['take=1&take=2', 'userId=1', 'type=signin', 'skip=1'],
+      ),
+    )('400 for ?%s', async (query) => {
+      const response = await own(user.accessToken, `?${query}`).expect(400);
+      expect(response.body).toEqual({ statusCode: 400, message: expect.anything(), error: 'Bad Request' });
+    });
 
     it('401 without a valid access token', async () => {
       await http().get('/auth/events').expect(401);
@@ -110,7 +112,9 @@ describe('GET /auth/events and GET /admin/events', () => {
       const signouts = await adminEvents('?type=signout').expect(200);
       expect(signouts.body).toEqual([expect.objectContaining({ type: 'signout', userId: other.id })]);
       const userSignins = await adminEvents(`?userId=${user.id}&type=signin&take=3`).expect(200);
-      expect(userSignins.body.map((event: { type: string; userId: number }) => [event.type, event.userId])).toEqual(Array(3).fill(['signin', user.id]));
+      expect(userSignins.body.map((event: { type: string; userId: number }) => [event.type, event.userId])).toEqual(
+        Array(3).fill(['signin', user.id]),
+      );
       const rest = await adminEvents(`?userId=${user.id}&type=signin&before=${userSignins.body[2].id}`).expect(200);
       expect(rest.body).toHaveLength(1);
       expect(rest.body[0].id).toBeLessThan(userSignins.body[2].id);

@@ -72,7 +72,8 @@ describe('audit event queries over a million rows', () => {
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const [config, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
       const text = typeof config === 'string' ? config : config.text;
-      if (/^\s*SELECT[\s\S]*"audit_events"/i.test(text)) captured.push({ text, values: (typeof config === 'string' ? values : config.values) ?? [] });
+      if (/^\s*SELECT[\s\S]*"audit_events"/i.test(text))
+        captured.push({ text, values: (typeof config === 'string' ? values : config.values) ?? [] });
       return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof pg.Client.prototype.query;
     try {

@@ -29,7 +29,12 @@ describe('GET /.well-known/jwks.json', () => {
     const [header, payload, signature] = user.accessToken.split('.');
     expect(decodeJwt(user.accessToken).header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: 'signing-key' });
     const verifies = (jwk: Record<string, string>) =>
-      verify('sha256', Buffer.from(`${header}.${payload}`), { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+      verify(
+        'sha256',
+        Buffer.from(`${header}.${payload}`),
+        { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(signature, 'base64url'),
+      );
     expect(keys.map((jwk) => [jwk.kid, verifies(jwk)])).toEqual([
       ['signing-key', true],
       ['next-key', false],

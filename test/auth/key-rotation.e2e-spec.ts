@@ -26,11 +26,16 @@ describe('access-key rotation across restarts', () => {
     return t;
   };
   const me = (token: string) => request(t!.http).get('/users/me').set(bearer(token));
-  const publishedKids = async () => ((await request(t!.http).get('/.well-known/jwks.json')).body.keys as { kid: string }[]).map((key) => key.kid);
+  const publishedKids = async () =>
+    ((await request(t!.http).get('/.well-known/jwks.json')).body.keys as { kid: string }[]).map((key) => key.kid);
   const kidOf = (token: string) => decodeJwt(token).header.kid;
   /** An access token for `user`'s session signed by `key` (as an instance holding that key first would). */
   const signedBy = (key: TestAccessKey) =>
-    signAsymmetricJwt({ alg: 'ES256', typ: 'at+jwt', kid: key.kid }, { ...decodeJwt(user.accessToken).payload, exp: nowSeconds() + 600 }, key.privateKey);
+    signAsymmetricJwt(
+      { alg: 'ES256', typ: 'at+jwt', kid: key.kid },
+      { ...decodeJwt(user.accessToken).payload, exp: nowSeconds() + 600 },
+      key.privateKey,
+    );
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -23,7 +23,13 @@ describe('password policy (PASSWORD_MIN_LENGTH=10)', () => {
     expect((await request(t.http).post('/auth/signup').send({ email, password: long })).status).toBe(201);
     expect((await signUp(ofLength(129, 'q'))).status).toBe(400);
     // Not truncated: the first 127 characters are not the password.
-    expect((await request(t.http).post('/auth/signin').send({ email, password: long.slice(0, 127) })).status).toBe(401);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signin')
+          .send({ email, password: long.slice(0, 127) })
+      ).status,
+    ).toBe(401);
     expect((await request(t.http).post('/auth/signin').send({ email, password: long })).status).toBe(200);
   });
 
@@ -32,8 +38,20 @@ describe('password policy (PASSWORD_MIN_LENGTH=10)', () => {
     expect(emoji.length).toBe(2);
     expect((await signUp(ofLength(9, emoji))).status).toBe(400);
     const email = uniqueEmail();
-    expect((await request(t.http).post('/auth/signup').send({ email, password: ofLength(10, emoji) })).status).toBe(201);
-    expect((await request(t.http).post('/auth/signin').send({ email, password: ofLength(10, emoji) })).status).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signup')
+          .send({ email, password: ofLength(10, emoji) })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signin')
+          .send({ email, password: ofLength(10, emoji) })
+      ).status,
+    ).toBe(200);
     expect((await signUp(ofLength(128, emoji))).status).toBe(201);
     expect((await signUp(ofLength(129, emoji))).status).toBe(400);
   });
@@ -47,24 +65,55 @@ describe('password policy (PASSWORD_MIN_LENGTH=10)', () => {
     expect(await t.prisma.user.count()).toBe(users);
     // 100 composed characters sent as 200 code points are within the 128 maximum; the composed form signs in.
     const email = uniqueEmail();
-    expect((await request(t.http).post('/auth/signup').send({ email, password: decomposed(100) })).status).toBe(201);
-    expect((await request(t.http).post('/auth/signin').send({ email, password: 'é'.repeat(100) })).status).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signup')
+          .send({ email, password: decomposed(100) })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signin')
+          .send({ email, password: 'é'.repeat(100) })
+      ).status,
+    ).toBe(200);
   });
 
   it('stores an internationalised domain as punycode: the Unicode and ASCII spellings are one account', async () => {
-    const created = await request(t.http).post('/auth/signup').send({ email: 'Anna@Bücher.Example', password: ofLength(12) });
+    const created = await request(t.http)
+      .post('/auth/signup')
+      .send({ email: 'Anna@Bücher.Example', password: ofLength(12) });
     expect(created.status).toBe(201);
     expect(created.body.email).toBe('anna@xn--bcher-kva.example');
-    const again = await request(t.http).post('/auth/signup').send({ email: 'anna@xn--bcher-kva.example', password: ofLength(12) });
+    const again = await request(t.http)
+      .post('/auth/signup')
+      .send({ email: 'anna@xn--bcher-kva.example', password: ofLength(12) });
     expect(again.status).toBe(409);
-    expect((await request(t.http).post('/auth/signin').send({ email: 'anna@bücher.example', password: ofLength(12) })).status).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signin')
+          .send({ email: 'anna@bücher.example', password: ofLength(12) })
+      ).status,
+    ).toBe(200);
   });
 
-  it.each([['"quoted"@example.com'], ['jöhn@example.com'], ['a b@example.com']])('refuses the address %j with a 400, storing nothing', async (email) => {
-    const users = await t.prisma.user.count();
-    expect((await request(t.http).post('/auth/signup').send({ email, password: ofLength(12) })).status).toBe(400);
-    expect(await t.prisma.user.count()).toBe(users);
-  });
+  it.each([['"quoted"@example.com'], ['jöhn@example.com'], ['a b@example.com']])(
+    'refuses the address %j with a 400, storing nothing',
+    async (email) => {
+      const users = await t.prisma.user.count();
+      expect(
+        (
+          await request(t.http)
+            .post('/auth/signup')
+            .send({ email, password: ofLength(12) })
+        ).status,
+      ).toBe(400);
+      expect(await t.prisma.user.count()).toBe(users);
+    },
+  );
 
   it('accepts any characters, with no composition rules', async () => {
     expect((await signUp('пароль без цифр и знаков')).status).toBe(201);

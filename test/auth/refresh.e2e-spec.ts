@@ -40,7 +40,12 @@ describe('POST /auth/refresh', () => {
       const user = await signUp(t.http);
       const response = await refresh(t.http, user.refreshToken);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+      expect(response.body).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+      });
       expect(response.body.refreshToken).not.toBe(user.refreshToken);
       expect(response.body.accessToken).not.toBe(user.accessToken);
 
@@ -69,7 +74,12 @@ describe('POST /auth/refresh', () => {
       expect(first.status).toBe(200);
       const replay = await refresh(t.http, user.refreshToken);
       expect(replay.status).toBe(200);
-      expect(replay.body).toEqual({ accessToken: expect.any(String), refreshToken: first.body.refreshToken, tokenType: 'Bearer', expiresIn: 900 });
+      expect(replay.body).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: first.body.refreshToken,
+        tokenType: 'Bearer',
+        expiresIn: 900,
+      });
       expect((await me(t.http, replay.body.accessToken)).status).toBe(200);
       // The session stays intact: no second rotation, not revoked, and its current token still rotates.
       expect(await generationOf(t, user.refreshToken)).toBe(1);

@@ -52,7 +52,7 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
     expect(new Date(after.lastUsedAt).getTime()).toBeGreaterThan(new Date(before.lastUsedAt).getTime());
   });
 
-  it('revokes one of the caller\'s sessions: 204, its tokens are refused, the others stay', async () => {
+  it("revokes one of the caller's sessions: 204, its tokens are refused, the others stay", async () => {
     const user = await signUp(t.http);
     const other = await signInFrom(user.email, 'Other/1', '192.0.2.1');
     const list = (await request(t.http).get('/auth/sessions').set(bearer(user.accessToken))).body;
@@ -68,7 +68,7 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
     await request(t.http).delete(`/auth/sessions/${target.id}`).set(bearer(user.accessToken)).expect(404);
   });
 
-  it('a user can neither see nor revoke another user\'s sessions: 404, and that session stays live', async () => {
+  it("a user can neither see nor revoke another user's sessions: 404, and that session stays live", async () => {
     const alice = await signUp(t.http);
     const bob = await signUp(t.http);
     const bobSessions = (await request(t.http).get('/auth/sessions').set(bearer(bob.accessToken))).body;
@@ -94,7 +94,10 @@ describe('device sessions: GET /auth/sessions, DELETE /auth/sessions/:id', () =>
 
   it.each(['not-a-uuid', '123', randomUUID(), `${randomUUID()}x`, "1' OR '1'='1"])('404 for the session id %s', async (id) => {
     const user = await signUp(t.http);
-    await request(t.http).delete(`/auth/sessions/${encodeURIComponent(id)}`).set(bearer(user.accessToken)).expect(404);
+    await request(t.http)
+      .delete(`/auth/sessions/${encodeURIComponent(id)}`)
+      .set(bearer(user.accessToken))
+      .expect(404);
   });
 
   it('401 without a valid access token', async () => {

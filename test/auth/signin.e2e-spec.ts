@@ -12,7 +12,12 @@ describe('POST /auth/signin', () => {
     seen.push(response);
     return response;
   };
-  const signin = async (body: unknown) => keep(await request(t.http).post('/auth/signin').send(body as object));
+  const signin = async (body: unknown) =>
+    keep(
+      await request(t.http)
+        .post('/auth/signin')
+        .send(body as object),
+    );
 
   it('200 with the sign-up body shape, and a session for the user', async () => {
     const user = await signUp(t.http);
@@ -33,7 +38,15 @@ describe('POST /auth/signin', () => {
 
     const me = keep(await request(t.http).get('/users/me').set(bearer(response.body.accessToken)));
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ id: user.id, email: user.email, role: 'USER', emailVerified: false, mfaEnabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(me.body).toEqual({
+      id: user.id,
+      email: user.email,
+      role: 'USER',
+      emailVerified: false,
+      mfaEnabled: false,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
   });
 
   it("200 with the user's real role: the bootstrap admin signs in as ADMIN", async () => {
@@ -141,7 +154,9 @@ describe('POST /auth/signin', () => {
     });
 
     it('malformed JSON', async () => {
-      const response = keep(await request(t.http).post('/auth/signin').set('Content-Type', 'application/json').send(`{"email": "${email}", `));
+      const response = keep(
+        await request(t.http).post('/auth/signin').set('Content-Type', 'application/json').send(`{"email": "${email}", `),
+      );
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400 });
     });
@@ -161,7 +176,12 @@ describe('POST /auth/signin', () => {
     keep(await request(t.http).post('/auth/signout').set(bearer(refreshed.body.accessToken)).expect(204));
     keep(await request(t.http).get('/users/me').set(bearer(refreshed.body.accessToken)).expect(401));
     keep(await request(t.http).post('/auth/signup').send({ email, password: PASSWORD }).expect(409));
-    keep(await request(t.http).post('/auth/signup').send({ email: uniqueEmail(), password: 'x'.repeat(129) }).expect(400));
+    keep(
+      await request(t.http)
+        .post('/auth/signup')
+        .send({ email: uniqueEmail(), password: 'x'.repeat(129) })
+        .expect(400),
+    );
     await signin({ email, password: `${PASSWORD}-wrong` });
 
     const user = await t.prisma.user.findUniqueOrThrow({ where: { email } });

@@ -130,7 +130,9 @@ describe('POST /auth/signout and /auth/signout/all', () => {
         },
       ],
     ])('401 with %s', async (_, headers) => {
-      const response = await request(t.http).post('/auth/signout/all').set(await headers());
+      const response = await request(t.http)
+        .post('/auth/signout/all')
+        .set(await headers());
       expect(response.status).toBe(401);
       expect(response.body).toEqual(UNAUTHORIZED);
     });

@@ -37,7 +37,9 @@ describe('POST /auth/signup', () => {
   it('409 when the email is taken, whatever its case and surrounding spaces', async () => {
     const email = uniqueEmail();
     await request(t.http).post('/auth/signup').send({ email, password: PASSWORD }).expect(201);
-    const again = await request(t.http).post('/auth/signup').send({ email: ` ${email.toUpperCase()}`, password: PASSWORD });
+    const again = await request(t.http)
+      .post('/auth/signup')
+      .send({ email: ` ${email.toUpperCase()}`, password: PASSWORD });
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ statusCode: 409, message: expect.any(String), error: 'Conflict' });
     expect(await t.prisma.user.count({ where: { email } })).toBe(1);

@@ -57,7 +57,7 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
   }
 
   describe('the forging helper is right', () => {
-    it('the real access token has the helper\'s header and verifies with the test key; the refresh token re-signs byte for byte', () => {
+    it("the real access token has the helper's header and verifies with the test key; the refresh token re-signs byte for byte", () => {
       const access = decodeJwt(user.accessToken);
       expect(access.header).toEqual(ACCESS_HEADER);
       const [header, payload, signature] = user.accessToken.split('.');
@@ -90,7 +90,10 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
     it.each([
       ['alg none, empty signature', () => unsignedJwt({ alg: 'none', typ: 'at+jwt' }, accessClaims)],
       ['alg none with the kid, empty signature', () => unsignedJwt({ alg: 'none', typ: 'at+jwt', kid: KID }, accessClaims)],
-      ['alg none, original signature kept', () => `${unsignedJwt({ alg: 'none', typ: 'at+jwt' }, decodeJwt(user.accessToken).payload)}${user.accessToken.split('.')[2]}`],
+      [
+        'alg none, original signature kept',
+        () => `${unsignedJwt({ alg: 'none', typ: 'at+jwt' }, decodeJwt(user.accessToken).payload)}${user.accessToken.split('.')[2]}`,
+      ],
       ['no signature at all', () => user.accessToken.split('.').slice(0, 2).join('.') + '.'],
       ['the role changed to ADMIN, signature kept', () => tamperPayload(user.accessToken, { role: 'ADMIN' })],
       ["the sub changed to another user's, signature kept", () => tamperPayload(user.accessToken, { sub: String(other.id) })],
@@ -100,15 +103,25 @@ describe('token security on GET /users/me and POST /auth/refresh', () => {
       ['signed with the access key but under an unknown kid', () => forgeAccess({}, { ...ACCESS_HEADER, kid: 'another-kid' })],
       ['signed with the access key but without kid', () => forgeAccess({}, { alg: 'ES256', typ: 'at+jwt' })],
       ['signed with the access key but a kid that is not a string', () => forgeAccess({}, { ...ACCESS_HEADER, kid: [KID] })],
-      ['HS256 keyed with the published public key as PEM (key confusion)', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, PUBLIC_PEM)],
-      ['HS256 keyed with the published JWK as JSON (key confusion)', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, PUBLIC_JWK_JSON)],
+      [
+        'HS256 keyed with the published public key as PEM (key confusion)',
+        () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, PUBLIC_PEM),
+      ],
+      [
+        'HS256 keyed with the published JWK as JSON (key confusion)',
+        () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, PUBLIC_JWK_JSON),
+      ],
       ['HS256 keyed with the kid', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, KID)],
       ['HS256 with the refresh key (typ at+jwt)', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt' }, REFRESH_KEY)],
       ['HS256 with the refresh key and the kid', () => forgeHmacAccess({ alg: 'HS256', typ: 'at+jwt', kid: KID }, REFRESH_KEY)],
-      ['ES384 with a P-384 key under the known kid (a key of the wrong type)', () =>
-        forgeAccess({}, { ...ACCESS_HEADER, alg: 'ES384' }, generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'sha384')],
-      ['RS256 with an RSA key under the known kid (a key of the wrong type)', () =>
-        forgeAccess({}, { ...ACCESS_HEADER, alg: 'RS256' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)],
+      [
+        'ES384 with a P-384 key under the known kid (a key of the wrong type)',
+        () => forgeAccess({}, { ...ACCESS_HEADER, alg: 'ES384' }, generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'sha384'),
+      ],
+      [
+        'RS256 with an RSA key under the known kid (a key of the wrong type)',
+        () => forgeAccess({}, { ...ACCESS_HEADER, alg: 'RS256' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
+      ],
       ['labelled RS256, ES256-signed with the access key', () => forgeAccess({}, { ...ACCESS_HEADER, alg: 'RS256' })],
       ['labelled ES384, ES256-signed with the access key', () => forgeAccess({}, { ...ACCESS_HEADER, alg: 'ES384' })],
       ['signed with the access key but typ rt+jwt', () => forgeAccess({}, { ...ACCESS_HEADER, typ: 'rt+jwt' })],

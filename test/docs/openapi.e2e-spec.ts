@@ -83,7 +83,14 @@ const PUBLIC = [
   'GET /health',
   'GET /.well-known/jwks.json',
 ];
-const ADMIN_ONLY = ['GET /users', 'PATCH /users/{id}/role', 'DELETE /users/{id}/sessions', 'DELETE /users/{id}', 'DELETE /users/{id}/mfa', 'GET /admin/events'];
+const ADMIN_ONLY = [
+  'GET /users',
+  'PATCH /users/{id}/role',
+  'DELETE /users/{id}/sessions',
+  'DELETE /users/{id}',
+  'DELETE /users/{id}/mfa',
+  'GET /admin/events',
+];
 /** @RequireMfa(): a session signed in with a second factor (amr "otp"), named by the x-required-amr extension. */
 const MFA_SESSION_ONLY = ['POST /auth/mfa/totp/disable', 'POST /auth/mfa/recovery-codes'];
 
@@ -167,7 +174,9 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
       return method !== 'HEAD' && method !== 'OPTIONS' && !isOutsideApi(path);
     });
     // The parser read the tree: routes of every controller are there.
-    expect(served).toEqual(expect.arrayContaining(['GET /health', 'POST /auth/signin', 'DELETE /auth/sessions/{id}', 'PATCH /users/{id}/role']));
+    expect(served).toEqual(
+      expect.arrayContaining(['GET /health', 'POST /auth/signin', 'DELETE /auth/sessions/{id}', 'PATCH /users/{id}/role']),
+    );
     const documented = apiOperations.map(([route]) => route);
 
     expect(served.filter((route) => !documented.includes(route))).toEqual([]);
@@ -179,7 +188,11 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     expect(apiOperations.map(([route]) => route).sort()).toEqual(Object.keys(CONTRACT).sort());
     for (const [route, operation] of apiOperations) {
       const statuses = Object.keys(operation.responses).map(Number);
-      const expected = [...CONTRACT[route], ...(WITHOUT_DATABASE.includes(route) ? [] : [503]), ...(WITH_JSON_BODY.includes(route) ? [413, 415] : [])];
+      const expected = [
+        ...CONTRACT[route],
+        ...(WITHOUT_DATABASE.includes(route) ? [] : [503]),
+        ...(WITH_JSON_BODY.includes(route) ? [413, 415] : []),
+      ];
       expect({ route, statuses }).toEqual({ route, statuses: expect.arrayContaining(expected) });
 
       for (const [status, response] of Object.entries(operation.responses)) {
@@ -220,21 +233,42 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     });
     expect(Object.keys(document.components.schemas.PublicJwkDto.properties).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
     for (const [route, op] of apiOperations) {
-      if (op.responses['429']) expect({ route, headers: op.responses['429'].headers }).toEqual({ route, headers: { 'Retry-After': expect.any(Object) } });
+      if (op.responses['429'])
+        expect({ route, headers: op.responses['429'].headers }).toEqual({ route, headers: { 'Retry-After': expect.any(Object) } });
     }
   });
 
   it('describes the response bodies and the error body', () => {
     const { schemas } = document.components;
     expect(schemas.ErrorBodyDto.required).toEqual(['statusCode', 'message']);
-    expect(Object.keys(schemas.PublicUserDto.properties).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'mfaEnabled', 'role', 'updatedAt']);
+    expect(Object.keys(schemas.PublicUserDto.properties).sort()).toEqual([
+      'createdAt',
+      'email',
+      'emailVerified',
+      'id',
+      'mfaEnabled',
+      'role',
+      'updatedAt',
+    ]);
     expect(Object.keys(schemas.TokenPairDto.properties).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'tokenType']);
-    expect(Object.keys(schemas.AuthResponseDto.properties).sort()).toEqual(
-      ['accessToken', 'email', 'expiresIn', 'id', 'refreshToken', 'role', 'tokenType'],
-    );
-    expect(Object.keys(schemas.SessionViewDto.properties).sort()).toEqual(
-      ['createdAt', 'current', 'expiresAt', 'id', 'ip', 'lastUsedAt', 'userAgent'],
-    );
+    expect(Object.keys(schemas.AuthResponseDto.properties).sort()).toEqual([
+      'accessToken',
+      'email',
+      'expiresIn',
+      'id',
+      'refreshToken',
+      'role',
+      'tokenType',
+    ]);
+    expect(Object.keys(schemas.SessionViewDto.properties).sort()).toEqual([
+      'createdAt',
+      'current',
+      'expiresAt',
+      'id',
+      'ip',
+      'lastUsedAt',
+      'userAgent',
+    ]);
     expect(schemas.Role).toMatchObject({ type: 'string', enum: ['USER', 'ADMIN'] });
   });
 
@@ -289,7 +323,10 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
       const user = await signUp(t.http);
       const token = route === 'POST /auth/refresh' ? user.refreshToken : user.accessToken;
       const response = await call(t, route).set(bearer(token));
-      expect({ route, forbidden: response.status === 403 }).toEqual({ route, forbidden: ADMIN_ONLY.includes(route) || MFA_SESSION_ONLY.includes(route) });
+      expect({ route, forbidden: response.status === 403 }).toEqual({
+        route,
+        forbidden: ADMIN_ONLY.includes(route) || MFA_SESSION_ONLY.includes(route),
+      });
     }
   }, 30_000);
 
@@ -310,7 +347,11 @@ describe('OpenAPI document: GET /docs-json, Swagger UI at GET /docs', () => {
     // The files the page loads are served, the document inlined in the init script.
     for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'swagger-ui-init.js']) {
       const asset = await request(t.http).get(`/docs/${file}`);
-      expect({ file, status: asset.status, nosniff: asset.headers['x-content-type-options'] }).toEqual({ file, status: 200, nosniff: 'nosniff' });
+      expect({ file, status: asset.status, nosniff: asset.headers['x-content-type-options'] }).toEqual({
+        file,
+        status: 200,
+        nosniff: 'nosniff',
+      });
     }
     expect((await request(t.http).get('/docs/swagger-ui-init.js')).text).toContain('"/users/{id}/role"');
 

@@ -132,10 +132,10 @@ describe('email verification and password reset, through a real SMTP server', ()
       expect((await request(t.http).post('/auth/signin').send({ email: user.email, password: PASSWORD })).status).toBe(401);
       const signedIn = await signIn(t.http, user.email, NEW_PASSWORD);
       expect((await me(signedIn.accessToken)).body.emailVerified).toBe(true);
-      expect(await eventTypes(user.id)).toEqual(
-        expect.arrayContaining(['password.reset_requested', 'password.reset', 'email.verified']),
-      );
-      const events = await t.prisma.auditEvent.findMany({ where: { userId: user.id, type: { in: ['password.reset_requested', 'password.reset', 'email.verified'] } } });
+      expect(await eventTypes(user.id)).toEqual(expect.arrayContaining(['password.reset_requested', 'password.reset', 'email.verified']));
+      const events = await t.prisma.auditEvent.findMany({
+        where: { userId: user.id, type: { in: ['password.reset_requested', 'password.reset', 'email.verified'] } },
+      });
       expect(JSON.stringify(events.map((event) => event.detail))).not.toContain(token);
 
       const reused = await reset(token, 'yet another passphrase 9');
@@ -175,7 +175,10 @@ describe('email verification and password reset, through a real SMTP server', ()
       expect((await reset(older)).text).toBe(INVALID_TOKEN_BODY);
 
       const session = await signIn(t.http, user.email);
-      const change = await request(t.http).post('/auth/password').set(bearer(session.accessToken)).send({ currentPassword: PASSWORD, newPassword: 'changed passphrase 11' });
+      const change = await request(t.http)
+        .post('/auth/password')
+        .set(bearer(session.accessToken))
+        .send({ currentPassword: PASSWORD, newPassword: 'changed passphrase 11' });
       expect(change.status).toBe(204);
       expect((await reset(newer)).text).toBe(INVALID_TOKEN_BODY);
 
@@ -203,9 +206,15 @@ describe('email verification and password reset, through a real SMTP server', ()
     it('two concurrent resets with one token: exactly one 204', async () => {
       const { user } = await signUpWithMail('race');
       const token = await resetToken(user.email, 2);
-      const responses = await Promise.all([reset(token, 'racing passphrase one 1'), reset(token, 'racing passphrase two 2'), reset(token, 'racing passphrase three 3')]);
+      const responses = await Promise.all([
+        reset(token, 'racing passphrase one 1'),
+        reset(token, 'racing passphrase two 2'),
+        reset(token, 'racing passphrase three 3'),
+      ]);
       expect(responses.map((response) => response.status).sort()).toEqual([204, 400, 400]);
-      const winner = ['racing passphrase one 1', 'racing passphrase two 2', 'racing passphrase three 3'][responses.findIndex((response) => response.status === 204)];
+      const winner = ['racing passphrase one 1', 'racing passphrase two 2', 'racing passphrase three 3'][
+        responses.findIndex((response) => response.status === 204)
+      ];
       await signIn(t.http, user.email, winner);
     });
 
@@ -232,11 +241,16 @@ describe('email verification and password reset, through a real SMTP server', ()
       for (const path of ['/auth/password/forgot', '/auth/password/reset', '/auth/email/verify']) {
         const text = await request(t.http).post(path).set('Content-Type', 'text/plain').send('email=a@example.com');
         expect({ path, status: [400, 415].includes(text.status) }).toEqual({ path, status: true });
-        const huge = await request(t.http).post(path).send({ email: 'a@example.com', token: 'x'.repeat(17 * 1024) });
+        const huge = await request(t.http)
+          .post(path)
+          .send({ email: 'a@example.com', token: 'x'.repeat(17 * 1024) });
         expect({ path, status: huge.status }).toEqual({ path, status: 413 });
         const broken = await request(t.http).post(path).set('Content-Type', 'application/json').send('{"token":');
         expect({ path, status: broken.status }).toEqual({ path, status: 400 });
-        const proto = await request(t.http).post(path).set('Content-Type', 'application/json').send('{"__proto__":{"x":1},"token":"t","email":"a@example.com"}');
+        const proto = await request(t.http)
+          .post(path)
+          .set('Content-Type', 'application/json')
+          .send('{"__proto__":{"x":1},"token":"t","email":"a@example.com"}');
         expect({ path, status: proto.status }).toEqual({ path, status: 400 });
       }
       const longPassword = await reset('C'.repeat(43), 'p'.repeat(129));
@@ -250,7 +264,11 @@ describe('email verification and password reset, through a real SMTP server', ()
 describe('forgot-password is under the per-client budget; the bootstrap admin', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', ADMIN_EMAIL: 'boot-admin@example.com', ADMIN_PASSWORD: 'bootstrap admin passphrase' });
+    t = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '2',
+      ADMIN_EMAIL: 'boot-admin@example.com',
+      ADMIN_PASSWORD: 'bootstrap admin passphrase',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -265,7 +283,9 @@ describe('forgot-password is under the per-client budget; the bootstrap admin', 
     const statuses: number[] = [];
     let last: request.Response | undefined;
     for (let i = 0; i < 3; i++) {
-      last = await request(t.http).post('/auth/password/forgot').send({ email: uniqueEmail('budget') });
+      last = await request(t.http)
+        .post('/auth/password/forgot')
+        .send({ email: uniqueEmail('budget') });
       statuses.push(last.status);
     }
     expect(statuses).toEqual([202, 202, 429]);

@@ -5,7 +5,11 @@ import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const REDIS_URL = await redisUrlForTests();
-const describeWithRedis = describeWhen(REDIS_URL !== undefined, 'the lockout reset with Redis', 'start Redis on 127.0.0.1:6379 or set TEST_REDIS_URL');
+const describeWithRedis = describeWhen(
+  REDIS_URL !== undefined,
+  'the lockout reset with Redis',
+  'start Redis on 127.0.0.1:6379 or set TEST_REDIS_URL',
+);
 const MAX_FAILURES = 2;
 const NEW_PASSWORD = 'unlocked by a reset 31';
 const CLIENTS = ['198.51.100.1', '198.51.100.2'];

@@ -47,13 +47,20 @@ describe('mail outbox: the mail server down and back', () => {
     for (const user of users) await smtp.waitForMail(user.email, user === users[0] ? 2 : 1, 15_000);
     await t.app.get(OutboxSender).deliverDue();
     expect(smtp.received).toHaveLength(4);
-    expect(smtp.mailsTo(users[0].email).map((mail) => mail.subject).sort()).toEqual(['Confirm your email address', 'Reset your password']);
+    expect(
+      smtp
+        .mailsTo(users[0].email)
+        .map((mail) => mail.subject)
+        .sort(),
+    ).toEqual(['Confirm your email address', 'Reset your password']);
 
     // The links of the delayed mails work.
     const verifyToken = tokenFromMail(smtp.mailsTo(users[1].email)[0], 'verify');
     expect((await request(t.http).post('/auth/email/verify').send({ token: verifyToken })).status).toBe(204);
     const resetMail = smtp.mailsTo(users[0].email).find((mail) => mail.subject === 'Reset your password')!;
-    const reset = await request(t.http).post('/auth/password/reset').send({ token: tokenFromMail(resetMail, 'reset'), newPassword: 'after the outage 42' });
+    const reset = await request(t.http)
+      .post('/auth/password/reset')
+      .send({ token: tokenFromMail(resetMail, 'reset'), newPassword: 'after the outage 42' });
     expect(reset.status).toBe(204);
   }, 40_000);
 });
@@ -128,7 +135,9 @@ describe('mail transport', () => {
       expect((await request(t.http).post('/auth/email/verify').send({ token: verifyToken })).status).toBe(204);
       expect((await request(t.http).post('/auth/password/forgot').send({ email: user.email })).status).toBe(202);
       const resetToken = await linkIn(user.email, 'reset');
-      expect((await request(t.http).post('/auth/password/reset').send({ token: resetToken, newPassword: 'from the log 12345' })).status).toBe(204);
+      expect(
+        (await request(t.http).post('/auth/password/reset').send({ token: resetToken, newPassword: 'from the log 12345' })).status,
+      ).toBe(204);
     } finally {
       await t.close();
     }

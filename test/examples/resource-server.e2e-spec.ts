@@ -77,8 +77,15 @@ describe('examples/resource-server verifies access tokens with the JWKS of the s
     ['the sub changed, signature kept', () => tamperPayload(user.accessToken, { sub: String(user.id + 1) })],
     ['signed by a foreign key under the known kid', () => forge({}, newAccessKey(OLD.kid))],
     ['signed by a foreign key under an unknown kid', () => forge({}, newAccessKey('unknown-kid'))],
-    ['HS256 keyed with the published public key', () =>
-      signJwt({ alg: 'HS256', typ: 'at+jwt', kid: OLD.kid }, decodeJwt(user.accessToken).payload, OLD.publicKey.export({ type: 'spki', format: 'pem' }))],
+    [
+      'HS256 keyed with the published public key',
+      () =>
+        signJwt(
+          { alg: 'HS256', typ: 'at+jwt', kid: OLD.kid },
+          decodeJwt(user.accessToken).payload,
+          OLD.publicKey.export({ type: 'spki', format: 'pem' }),
+        ),
+    ],
     ['alg none', () => unsignedJwt({ alg: 'none', typ: 'at+jwt', kid: OLD.kid }, decodeJwt(user.accessToken).payload)],
     ['the refresh token', () => user.refreshToken],
     ['signed by the service key but typ JWT', () => forge({}, OLD, { alg: 'ES256', typ: 'JWT', kid: OLD.kid })],

@@ -35,13 +35,17 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
     expect(url.searchParams.get('period') ?? '30').toBe('30');
     const me = await request(t.http).get('/users/me').set(bearer(user.accessToken));
     expect(me.body.mfaEnabled).toBe(false);
-    expect((await request(t.http).post('/auth/signin').send({ email: user.email, password: 'correct-horse-42' })).body.accessToken).toEqual(expect.any(String));
+    expect((await request(t.http).post('/auth/signin').send({ email: user.email, password: 'correct-horse-42' })).body.accessToken).toEqual(
+      expect.any(String),
+    );
   });
 
   it('encrypts the secret at rest (AES-256-GCM under MFA_ENCRYPTION_KEY, bound to the user): the row does not give it', async () => {
     const user = await signUp(t.http, uniqueEmail('at-rest'));
     const { secret } = (await request(t.http).post('/auth/mfa/totp/setup').set(bearer(user.accessToken))).body;
-    const [row] = await t.prisma.$queryRaw<{ secret_ciphertext: string }[]>`SELECT secret_ciphertext FROM totp_factors WHERE user_id = ${user.id}`;
+    const [row] = await t.prisma.$queryRaw<
+      { secret_ciphertext: string }[]
+    >`SELECT secret_ciphertext FROM totp_factors WHERE user_id = ${user.id}`;
     const stored = row.secret_ciphertext;
     expect(stored).not.toContain(secret);
     expect(stored.toUpperCase()).not.toContain(secret);
@@ -68,7 +72,9 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
       const malformed = await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code });
       expect({ code, status: malformed.status }).toEqual({ code, status: 400 });
     }
-    expect((await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: right, extra: 1 })).status).toBe(400);
+    expect((await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: right, extra: 1 })).status).toBe(
+      400,
+    );
     expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).mfaEnabled).toBe(false);
     expect(await t.prisma.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
     expect(await eventsOf(user.id, 'mfa.enabled')).toHaveLength(0);
@@ -80,8 +86,22 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
     const second = (await request(t.http).post('/auth/mfa/totp/setup').set(bearer(user.accessToken))).body.secret;
     expect(second).not.toBe(first);
     await awayFromStepBoundary();
-    expect((await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: codeAt(first) })).status).toBe(400);
-    expect((await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: codeAt(second) })).status).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/mfa/totp/enable')
+          .set(bearer(user.accessToken))
+          .send({ code: codeAt(first) })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/mfa/totp/enable')
+          .set(bearer(user.accessToken))
+          .send({ code: codeAt(second) })
+      ).status,
+    ).toBe(200);
   });
 
   it('enable with a first code: 10 single-use recovery codes (stored as hashes), other sessions revoked, this one second-factor verified', async () => {
@@ -91,7 +111,10 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
     expect(amrOf(user.accessToken)).toEqual(['pwd']);
     const { secret } = (await request(t.http).post('/auth/mfa/totp/setup').set(bearer(user.accessToken))).body;
     await awayFromStepBoundary();
-    const response = await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: codeAt(secret) });
+    const response = await request(t.http)
+      .post('/auth/mfa/totp/enable')
+      .set(bearer(user.accessToken))
+      .send({ code: codeAt(secret) });
     expect(response.status).toBe(200);
     expect(Object.keys(response.body)).toEqual(['recoveryCodes']);
     const codes = response.body.recoveryCodes as string[];
@@ -136,7 +159,9 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
     const { secret } = (await request(t.http).post('/auth/mfa/totp/setup').set(bearer(user.accessToken))).body;
     await awayFromStepBoundary();
     const code = codeAt(secret);
-    const responses = await Promise.all([1, 2, 3].map(() => request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code })));
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code })),
+    );
     expect(responses.map((response) => response.status).sort()).toEqual([200, 409, 409]);
     expect(await t.prisma.recoveryCode.count({ where: { userId: user.id } })).toBe(10);
     expect(await eventsOf(user.id, 'mfa.enabled')).toHaveLength(1);
@@ -151,7 +176,13 @@ describe('TOTP enrolment: setup, enable, encryption at rest, amr', () => {
     expect((await request(t.http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code })).status).toBe(200);
     const mfaToken = await passwordStep(t.http, email);
     expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken, code })).status).toBe(401);
-    expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken, code: codeAt(secret, 1) })).status).toBe(200);
+    expect(
+      (
+        await request(t.http)
+          .post('/auth/signin/mfa')
+          .send({ mfaToken, code: codeAt(secret, 1) })
+      ).status,
+    ).toBe(200);
   });
 
   it('a plain sign-in carries amr ["pwd"]; mfaEnabled is in the public user shape everywhere', async () => {

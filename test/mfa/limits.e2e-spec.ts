@@ -16,7 +16,8 @@ describe('sign-in with TOTP under the limits: wrong codes count for the lockout'
     await awayFromStepBoundary();
     const right = codeAt(secret);
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
-    for (const mfaToken of [first, first, second]) expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken, code: wrong })).status).toBe(401);
+    for (const mfaToken of [first, first, second])
+      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken, code: wrong })).status).toBe(401);
     const locked = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: second, code: right });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
@@ -30,7 +31,13 @@ describe('sign-in with TOTP under the limits: wrong codes count for the lockout'
     const user = await signUp(t.http, email);
     const { recoveryCodes } = await enrol(t.http, user);
     for (const recoveryCode of recoveryCodes.slice(0, 4)) {
-      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: await passwordStep(t.http, email), recoveryCode })).status).toBe(200);
+      expect(
+        (
+          await request(t.http)
+            .post('/auth/signin/mfa')
+            .send({ mfaToken: await passwordStep(t.http, email), recoveryCode })
+        ).status,
+      ).toBe(200);
     }
   });
 });
@@ -40,7 +47,8 @@ describe('the MFA step of sign-in is under the per-client budget (RATE_LIMIT_PER
 
   it('the fourth request in a minute answers 429 with Retry-After', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: 'x', code: '123456' })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: 'x', code: '123456' })).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
     const response = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: 'x', code: '123456' });
     expect(response.status).toBe(429);

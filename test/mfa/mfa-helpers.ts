@@ -7,7 +7,13 @@ const STEP_SECONDS = 30;
 
 /** The authenticator's code for the step `offset` steps from now (RFC 6238: SHA-1, 6 digits, 30 s). */
 export function codeAt(secret: string, offset = 0): string {
-  return generateSync({ secret, algorithm: 'sha1', digits: 6, period: STEP_SECONDS, epoch: Math.floor(Date.now() / 1000) + offset * STEP_SECONDS });
+  return generateSync({
+    secret,
+    algorithm: 'sha1',
+    digits: 6,
+    period: STEP_SECONDS,
+    epoch: Math.floor(Date.now() / 1000) + offset * STEP_SECONDS,
+  });
 }
 
 /**
@@ -37,7 +43,10 @@ export async function enrol(http: Server, user: Pick<Session, 'accessToken' | 'r
   const setup = await request(http).post('/auth/mfa/totp/setup').set(bearer(user.accessToken));
   if (setup.status !== 200) throw new Error(`setup: ${setup.status} ${JSON.stringify(setup.body)}`);
   const secret = setup.body.secret as string;
-  const enable = await request(http).post('/auth/mfa/totp/enable').set(bearer(user.accessToken)).send({ code: codeAt(secret, -1) });
+  const enable = await request(http)
+    .post('/auth/mfa/totp/enable')
+    .set(bearer(user.accessToken))
+    .send({ code: codeAt(secret, -1) });
   if (enable.status !== 200) throw new Error(`enable: ${enable.status} ${JSON.stringify(enable.body)}`);
   const refreshed = await request(http).post('/auth/refresh').set(bearer(user.refreshToken));
   if (refreshed.status !== 200) throw new Error(`refresh: ${refreshed.status}`);
@@ -47,11 +56,15 @@ export async function enrol(http: Server, user: Pick<Session, 'accessToken' | 'r
 /** The password step of a sign-in for a user with TOTP: the mfaToken. */
 export async function passwordStep(http: Server, email: string, password = PASSWORD): Promise<string> {
   const response = await request(http).post('/auth/signin').send({ email, password });
-  if (response.status !== 200 || response.body.mfaRequired !== true) throw new Error(`password step: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200 || response.body.mfaRequired !== true)
+    throw new Error(`password step: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.mfaToken as string;
 }
 
 /** Lets the user's codes of every step be used again (tests that need more than three codes in one step). */
-export async function forgetLastStep(prisma: { totpFactor: { updateMany(args: object): Promise<unknown> } }, userId: number): Promise<void> {
+export async function forgetLastStep(
+  prisma: { totpFactor: { updateMany(args: object): Promise<unknown> } },
+  userId: number,
+): Promise<void> {
   await prisma.totpFactor.updateMany({ where: { userId }, data: { lastUsedStep: null } });
 }

@@ -3,7 +3,6 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, decodeJwt, PASSWORD, signIn, signU
 import { useTestApp } from '../support/test-app.js';
 import { amrOf, awayFromStepBoundary, codeAt, enrol, passwordStep } from './mfa-helpers.js';
 
-
 describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () => {
   const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
 
@@ -14,13 +13,16 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
   }
   /** A second session of the user, signed in with the next step's code. */
   async function otherSession(email: string, secret: string) {
-    const response = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: await passwordStep(t.http, email), code: codeAt(secret, 1) });
+    const response = await request(t.http)
+      .post('/auth/signin/mfa')
+      .send({ mfaToken: await passwordStep(t.http, email), code: codeAt(secret, 1) });
     expect(response.status).toBe(200);
     return response.body as { accessToken: string; refreshToken: string };
   }
   const stillSignedIn = async (accessToken: string) => (await request(t.http).get('/users/me').set(bearer(accessToken))).status === 200;
   const disable = (accessToken: string, body: object) => request(t.http).post('/auth/mfa/totp/disable').set(bearer(accessToken)).send(body);
-  const regenerate = (accessToken: string, body: object) => request(t.http).post('/auth/mfa/recovery-codes').set(bearer(accessToken)).send(body);
+  const regenerate = (accessToken: string, body: object) =>
+    request(t.http).post('/auth/mfa/recovery-codes').set(bearer(accessToken)).send(body);
 
   describe('@RequireMfa(): disable and regenerate need a second-factor session', () => {
     it('403 with a password-only token (the enrolling session before its refresh), whatever the code', async () => {
@@ -40,7 +42,10 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
 
     it('a user without a second factor gets the contract 409 (not enabled), not a 403', async () => {
       const plain = await signUp(t.http, uniqueEmail('plain'));
-      for (const response of [await disable(plain.accessToken, { code: '123456' }), await regenerate(plain.accessToken, { code: '123456' })]) {
+      for (const response of [
+        await disable(plain.accessToken, { code: '123456' }),
+        await regenerate(plain.accessToken, { code: '123456' }),
+      ]) {
         expect(response.status).toBe(409);
         expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
       }
@@ -100,7 +105,9 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
       expect((await disable(user.session.accessToken, { recoveryCode: user.recoveryCodes[9] })).status).toBe(204);
       const [event] = await t.prisma.auditEvent.findMany({ where: { userId: user.id, type: 'mfa.disabled' } });
       expect(event.detail).toMatchObject({ method: 'recovery_code' });
-      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: pending, recoveryCode: user.recoveryCodes[0] })).status).toBe(401);
+      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: pending, recoveryCode: user.recoveryCodes[0] })).status).toBe(
+        401,
+      );
     });
   });
 
@@ -119,8 +126,20 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
       expect(await t.prisma.auditEvent.count({ where: { userId: user.id, type: 'mfa.recovery_regenerated' } })).toBe(1);
       // Regenerating does not sign anyone out.
       expect(await stillSignedIn(user.session.accessToken)).toBe(true);
-      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: await passwordStep(t.http, user.email), recoveryCode: user.recoveryCodes[0] })).status).toBe(401);
-      expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken: await passwordStep(t.http, user.email), recoveryCode: fresh[0] })).status).toBe(200);
+      expect(
+        (
+          await request(t.http)
+            .post('/auth/signin/mfa')
+            .send({ mfaToken: await passwordStep(t.http, user.email), recoveryCode: user.recoveryCodes[0] })
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await request(t.http)
+            .post('/auth/signin/mfa')
+            .send({ mfaToken: await passwordStep(t.http, user.email), recoveryCode: fresh[0] })
+        ).status,
+      ).toBe(200);
       // The code is used up: replaying it is refused.
       expect((await regenerate(user.session.accessToken, { code: codeAt(user.secret) })).status).toBe(400);
     });
@@ -147,7 +166,7 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
       expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).mfaEnabled).toBe(true);
     });
 
-    it("204: the factor and codes are removed, every session of the user revoked, user.mfa_removed names the admin; sign-in needs no code", async () => {
+    it('204: the factor and codes are removed, every session of the user revoked, user.mfa_removed names the admin; sign-in needs no code', async () => {
       const user = await userWithTotp('admin-remove');
       const admin = await signIn(t.http, ADMIN_EMAIL, ADMIN_PASSWORD);
       const response = await remove(admin.accessToken, user.id);

@@ -141,7 +141,9 @@ describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/sig
   it('eight wrong codes at once on one mfaToken: exactly 5 are checked (and recorded), the token is dead', async () => {
     const user = await userWithTotp('burst');
     const mfaToken = await passwordStep(t.http, user.email);
-    const statuses = await Promise.all(Array.from({ length: 8 }, () => mfa({ mfaToken, recoveryCode: 'aaaa-bbbb-cccc-dddd' }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () => mfa({ mfaToken, recoveryCode: 'aaaa-bbbb-cccc-dddd' }).then((r) => r.status)),
+    );
     expect(statuses).toEqual(Array(8).fill(401));
     expect((await t.prisma.mfaChallenge.findFirstOrThrow({ where: { userId: user.id } })).attempts).toBe(5);
     expect(await t.prisma.auditEvent.count({ where: { userId: user.id, type: 'signin.mfa_failed' } })).toBe(5);
@@ -171,7 +173,11 @@ describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/sig
   it('a new password does not bypass the second factor: sign-in still asks for a code', async () => {
     const user = await userWithTotp('new-password');
     const newPassword = 'a-fresh-passphrase-91';
-    await request(t.http).post('/auth/password').set(bearer(user.session.accessToken)).send({ currentPassword: PASSWORD, newPassword }).expect(204);
+    await request(t.http)
+      .post('/auth/password')
+      .set(bearer(user.session.accessToken))
+      .send({ currentPassword: PASSWORD, newPassword })
+      .expect(204);
     const response = await request(t.http).post('/auth/signin').send({ email: user.email, password: newPassword });
     expect(response.status).toBe(200);
     expect(response.body.mfaRequired).toBe(true);

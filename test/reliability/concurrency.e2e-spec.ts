@@ -36,10 +36,13 @@ describe('concurrency: one account, one session, many requests at once', () => {
 
   it(`${PARALLEL} parallel sign-ups of one email: exactly one 201, ${PARALLEL - 1} 409, one row`, async () => {
     const email = uniqueEmail('race');
-    const responses = await all(PARALLEL, (agent) => httpCall(port, 'POST', '/auth/signup', { agent, body: { email, password: PASSWORD } }));
+    const responses = await all(PARALLEL, (agent) =>
+      httpCall(port, 'POST', '/auth/signup', { agent, body: { email, password: PASSWORD } }),
+    );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, ...Array(PARALLEL - 1).fill(409)]);
-    for (const conflict of responses.filter((response) => response.status === 409)) expect(conflict.body).toMatchObject({ statusCode: 409 });
+    for (const conflict of responses.filter((response) => response.status === 409))
+      expect(conflict.body).toMatchObject({ statusCode: 409 });
     expect(await t.prisma.user.count({ where: { email } })).toBe(1);
     // The winner's account is whole: it signs in, with one session from the sign-up and one from the sign-in.
     const created = responses.find((response) => response.status === 201)!;

@@ -65,7 +65,11 @@ describe('database faults: outage and recovery, slow queries', () => {
   let port: number;
 
   const startPostgres = async () => {
-    server = await startEmbeddedPostgres({ dataDir, port: pgPort, settings: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] });
+    server = await startEmbeddedPostgres({
+      dataDir,
+      port: pgPort,
+      settings: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
+    });
     return server;
   };
 
@@ -88,7 +92,8 @@ describe('database faults: outage and recovery, slow queries', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  const call = (method: string, url: string, options: HttpCallOptions = {}) => httpCall(port, method, url, { timeoutMs: 30_000, ...options });
+  const call = (method: string, url: string, options: HttpCallOptions = {}) =>
+    httpCall(port, method, url, { timeoutMs: 30_000, ...options });
   const signUp = async () => {
     const response = await call('POST', '/auth/signup', { body: { email: uniqueEmail('fault'), password: PASSWORD } });
     expect(response.status).toBe(201);
@@ -135,7 +140,11 @@ describe('database faults: outage and recovery, slow queries', () => {
     }
     const slow = Object.entries(down).filter(([, response]) => response.ms >= TIMEOUT_MS + MARGIN_MS);
     expect(slow.map(([name, response]) => `${name}: ${response.ms.toFixed(0)} ms`)).toEqual([]);
-    console.log(`database down: ${Object.entries(down).map(([name, response]) => `${name} 503 in ${response.ms.toFixed(0)} ms`).join(', ')}`);
+    console.log(
+      `database down: ${Object.entries(down)
+        .map(([name, response]) => `${name} 503 in ${response.ms.toFixed(0)} ms`)
+        .join(', ')}`,
+    );
     const health = await call('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
@@ -157,7 +166,10 @@ describe('database faults: outage and recovery, slow queries', () => {
     await sleep(300);
     trafficOn = false;
     await Promise.all(clients);
-    const tally = traffic.reduce<Record<string, number>>((count, r) => ({ ...count, [r.status ?? r.error!]: (count[r.status ?? r.error!] ?? 0) + 1 }), {});
+    const tally = traffic.reduce<Record<string, number>>(
+      (count, r) => ({ ...count, [r.status ?? r.error!]: (count[r.status ?? r.error!] ?? 0) + 1 }),
+      {},
+    );
     console.log(
       `database outage of ${((upAt - stoppedAt) / 1000).toFixed(1)} s (PostgreSQL took ${(upAt - restartedAt).toFixed(0)} ms to start again): ` +
         `the service answered /health and /users/me with 200 ${recoveryMs.toFixed(0)} ms after the database was up (limit ${RECOVERY_LIMIT_MS} ms); ` +
@@ -201,7 +213,9 @@ describe('database faults: outage and recovery, slow queries', () => {
         ['sign-in', () => call('POST', '/auth/signin', { body: { email: user.email, password: PASSWORD } })],
       ] as const) {
         const response = await send();
-        console.log(`slow database: ${name} answered ${response.status} after ${response.ms.toFixed(0)} ms (DATABASE_TIMEOUT ${TIMEOUT_MS} ms)`);
+        console.log(
+          `slow database: ${name} answered ${response.status} after ${response.ms.toFixed(0)} ms (DATABASE_TIMEOUT ${TIMEOUT_MS} ms)`,
+        );
         expect({ name, status: response.status, body: response.body }).toEqual({ name, status: 503, body: UNAVAILABLE });
         // The statement timeout, not a failure to connect: it waited about DATABASE_TIMEOUT, and no longer.
         expect(response.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
@@ -225,21 +239,23 @@ describe('database faults: outage and recovery, slow queries', () => {
     for (const user of users) expect((await call('GET', '/users/me', { token: user.accessToken })).status).toBe(200);
     const frozenPids = freezeServer(server!.pid);
     try {
-      const frozen = await Promise.all([
-        ['me', () => call('GET', '/users/me', { token: users[0].accessToken, timeoutMs: 15_000 })],
-        ['me (another user)', () => call('GET', '/users/me', { token: users[1].accessToken, timeoutMs: 15_000 })],
-        ['signin', () => call('POST', '/auth/signin', { body: { email: users[2].email, password: PASSWORD }, timeoutMs: 15_000 })],
-        ['refresh', () => call('POST', '/auth/refresh', { token: users[2].refreshToken, timeoutMs: 15_000 })],
-        ['sessions', () => call('GET', '/auth/sessions', { token: users[1].accessToken, timeoutMs: 15_000 })],
-        ['signup', () => call('POST', '/auth/signup', { body: { email: uniqueEmail('fault'), password: PASSWORD }, timeoutMs: 15_000 })],
-      ].map(async ([name, send]) => {
-        try {
-          const response = await (send as () => ReturnType<typeof call>)();
-          return { name, status: response.status, body: response.body, ms: response.ms };
-        } catch (error) {
-          return { name, status: (error as HttpCallError).code, body: undefined, ms: (error as HttpCallError).ms };
-        }
-      }));
+      const frozen = await Promise.all(
+        [
+          ['me', () => call('GET', '/users/me', { token: users[0].accessToken, timeoutMs: 15_000 })],
+          ['me (another user)', () => call('GET', '/users/me', { token: users[1].accessToken, timeoutMs: 15_000 })],
+          ['signin', () => call('POST', '/auth/signin', { body: { email: users[2].email, password: PASSWORD }, timeoutMs: 15_000 })],
+          ['refresh', () => call('POST', '/auth/refresh', { token: users[2].refreshToken, timeoutMs: 15_000 })],
+          ['sessions', () => call('GET', '/auth/sessions', { token: users[1].accessToken, timeoutMs: 15_000 })],
+          ['signup', () => call('POST', '/auth/signup', { body: { email: uniqueEmail('fault'), password: PASSWORD }, timeoutMs: 15_000 })],
+        ].map(async ([name, send]) => {
+          try {
+            const response = await (send as () => ReturnType<typeof call>)();
+            return { name, status: response.status, body: response.body, ms: response.ms };
+          } catch (error) {
+            return { name, status: (error as HttpCallError).code, body: undefined, ms: (error as HttpCallError).ms };
+          }
+        }),
+      );
       console.log(`frozen database: ${frozen.map((r) => `${String(r.name)} ${r.status} in ${r.ms.toFixed(0)} ms`).join(', ')}`);
       for (const { name, status, body } of frozen) expect({ name, status, body }).toEqual({ name, status: 503, body: UNAVAILABLE });
       expect(frozen.filter((r) => r.ms >= TIMEOUT_MS + 1000).map((r) => `${String(r.name)}: ${r.ms.toFixed(0)} ms`)).toEqual([]);

@@ -40,21 +40,33 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, valu
 /** Everything a migration can change, plus its bookkeeping, as comparable text. */
 async function schemaOf(url: string): Promise<string> {
   const parts = await Promise.all([
-    query(url, `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
-                 WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`),
+    query(
+      url,
+      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+                 WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
+    ),
     query(url, `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`),
-    query(url, `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY conname`),
+    query(
+      url,
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY conname`,
+    ),
     query(url, `SELECT tgname, tgrelid::regclass::text AS tbl FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`),
     query(url, `SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY proname`),
     query(url, `SELECT typname FROM pg_type WHERE typnamespace = 'public'::regnamespace AND typtype = 'e' ORDER BY typname`),
-    query(url, `SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, applied_steps_count
-                  FROM _prisma_migrations ORDER BY migration_name`),
+    query(
+      url,
+      `SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, applied_steps_count
+                  FROM _prisma_migrations ORDER BY migration_name`,
+    ),
   ]);
   return JSON.stringify(parts);
 }
 
 const appliedRows = (url: string) =>
-  query<{ migration_name: string; n: number }>(url, 'SELECT migration_name, count(*)::int AS n FROM _prisma_migrations GROUP BY migration_name ORDER BY migration_name');
+  query<{ migration_name: string; n: number }>(
+    url,
+    'SELECT migration_name, count(*)::int AS n FROM _prisma_migrations GROUP BY migration_name ORDER BY migration_name',
+  );
 
 describe('migrations: idempotent, one at a time, tamper-evident', () => {
   let names: string[];
@@ -131,7 +143,9 @@ describe('migrations: idempotent, one at a time, tamper-evident', () => {
         expect(service.output.join('\n')).not.toMatch(/^\s+at /m);
         console.log(`start-up refused: ${service.stderr[0]}`);
         // And it refused before touching anything: the bookkeeping is as it was.
-        const rows = await query<{ checksum: string }>(database.url, 'SELECT checksum FROM _prisma_migrations WHERE migration_name = $1', [first]);
+        const rows = await query<{ checksum: string }>(database.url, 'SELECT checksum FROM _prisma_migrations WHERE migration_name = $1', [
+          first,
+        ]);
         expect(rows).toEqual([{ checksum: '0'.repeat(64) }]);
       } finally {
         await database.drop();

@@ -51,7 +51,7 @@ describe('restart safety: a refresh cut by a crash after its database write', ()
       )
     ).rows[0];
 
-  it('the retried refresh gets 200 with the session\'s current refresh token, and the session goes on', async () => {
+  it("the retried refresh gets 200 with the session's current refresh token, and the session goes on", async () => {
     const crashing: ServiceProcess = await startService({ databaseUrl: database.url });
     const signup = await httpCall(crashing.port, 'POST', '/auth/signup', { body: { email: uniqueEmail('crash'), password: PASSWORD } });
     expect(signup.status).toBe(201);

@@ -48,7 +48,10 @@ describe('graceful shutdown (SIGTERM) under load', () => {
 
   it('finishes every in-flight request, refuses new connections, and exits 0 within SHUTDOWN_TIMEOUT', async () => {
     // DATABASE_TIMEOUT: the lock below holds requests for a second or two; they must not time out meanwhile.
-    const service = await startService({ databaseUrl: database.url, env: { SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_SECONDS}s`, DATABASE_TIMEOUT: '15s' } });
+    const service = await startService({
+      databaseUrl: database.url,
+      env: { SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_SECONDS}s`, DATABASE_TIMEOUT: '15s' },
+    });
     const users: { email: string; accessToken: string }[] = [];
     for (let i = 0; i < USERS; i++) {
       const email = uniqueEmail('shutdown');
@@ -78,11 +81,27 @@ describe('graceful shutdown (SIGTERM) under load', () => {
             op === 'signin'
               ? await httpCall(service.port, 'POST', '/auth/signin', { agent, body: { email: user.email, password: PASSWORD } })
               : await httpCall(service.port, 'GET', '/users/me', { agent, token: accessToken });
-          outcomes.push({ op, expected, worker: index, sentAt: response.sentAt, endedAt: performance.now(), status: response.status, reusedSocket: response.reusedSocket });
+          outcomes.push({
+            op,
+            expected,
+            worker: index,
+            sentAt: response.sentAt,
+            endedAt: performance.now(),
+            status: response.status,
+            reusedSocket: response.reusedSocket,
+          });
           if (op === 'signin' && response.status === 200) accessToken = response.body.accessToken;
         } catch (error) {
           if (!(error instanceof HttpCallError)) throw error;
-          outcomes.push({ op, expected, worker: index, sentAt: error.sentAt, endedAt: performance.now(), error: error.code, reusedSocket: error.reusedSocket });
+          outcomes.push({
+            op,
+            expected,
+            worker: index,
+            sentAt: error.sentAt,
+            endedAt: performance.now(),
+            error: error.code,
+            reusedSocket: error.reusedSocket,
+          });
           if (error.code === 'ECONNREFUSED' || service.exit) return;
         } finally {
           outstanding.delete(index);
@@ -142,7 +161,10 @@ describe('graceful shutdown (SIGTERM) under load', () => {
     locker = undefined;
 
     const giveUp = new AbortController();
-    const exit = await Promise.race([service.exited, sleep((SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000, undefined, { signal: giveUp.signal }).catch(() => undefined)]);
+    const exit = await Promise.race([
+      service.exited,
+      sleep((SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000, undefined, { signal: giveUp.signal }).catch(() => undefined),
+    ]);
     giveUp.abort();
     await Promise.all([...workers, prober]);
     for (const agent of agents) agent.destroy();
@@ -176,7 +198,12 @@ describe('graceful shutdown (SIGTERM) under load', () => {
     });
     expect(unexpected).toEqual([]);
     const tally = (list: { status?: number; error?: string }[]) =>
-      JSON.stringify(list.reduce<Record<string, number>>((count, o) => ({ ...count, [o.status ?? o.error ?? '?']: (count[o.status ?? o.error ?? '?'] ?? 0) + 1 }), {}));
+      JSON.stringify(
+        list.reduce<Record<string, number>>(
+          (count, o) => ({ ...count, [o.status ?? o.error ?? '?']: (count[o.status ?? o.error ?? '?'] ?? 0) + 1 }),
+          {},
+        ),
+      );
     console.log(`requests after the signal: ${tally(after)}`);
     // The hammering clients ended on a refused connection.
     const refusedWorkers = new Set(after.filter((o) => o.error === 'ECONNREFUSED').map((o) => o.worker));
@@ -192,11 +219,12 @@ describe('graceful shutdown (SIGTERM) under load', () => {
     expect(probes[firstRefusal].at).toBeLessThan(releasedAt);
     expect(probes.slice(firstRefusal).filter((p) => p.error !== 'ECONNREFUSED')).toEqual([]);
     expect(probes.slice(0, firstRefusal).filter((p) => p.status !== 200 && p.status !== 503 && p.error !== 'ECONNRESET')).toEqual([]);
-    console.log(`new connections refused from ${(probes[firstRefusal].at - signalAt).toFixed(0)} ms after the signal; probes ${tally(probes)}`);
+    console.log(
+      `new connections refused from ${(probes[firstRefusal].at - signalAt).toFixed(0)} ms after the signal; probes ${tally(probes)}`,
+    );
 
     // No 500 anywhere, and nothing logged at error level.
     expect(outcomes.filter((o) => o.status !== undefined && o.status >= 500 && o.status !== 503)).toEqual([]);
     expect(service.output.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
   }, 120_000);
 });
-

@@ -84,7 +84,11 @@ describe('sign-in lockout per (email, client), TRUST_PROXY=1', () => {
     const client = newClient();
     await failTimes(client, email.toUpperCase(), 1);
     await failTimes(client, `  ${email}  `, 1);
-    await failTimes(client, email.replace(/^./, (c) => c.toUpperCase()), 1);
+    await failTimes(
+      client,
+      email.replace(/^./, (c) => c.toUpperCase()),
+      1,
+    );
     expect((await signInFrom(client, email, PASSWORD)).status).toBe(429);
   });
 
@@ -158,10 +162,16 @@ describe('sign-in lockout with TRUST_PROXY unset (window 1m)', () => {
   it('X-Forwarded-For is ignored: varying it does not escape the lockout', async () => {
     const user = await signUp(t.http);
     for (const forwarded of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
-      const response = await request(t.http).post('/auth/signin').set('X-Forwarded-For', forwarded).send({ email: user.email, password: WRONG });
+      const response = await request(t.http)
+        .post('/auth/signin')
+        .set('X-Forwarded-For', forwarded)
+        .send({ email: user.email, password: WRONG });
       expect(response.status).toBe(401);
     }
-    const locked = await request(t.http).post('/auth/signin').set('X-Forwarded-For', '203.0.113.4').send({ email: user.email, password: PASSWORD });
+    const locked = await request(t.http)
+      .post('/auth/signin')
+      .set('X-Forwarded-For', '203.0.113.4')
+      .send({ email: user.email, password: PASSWORD });
     expect(locked.status).toBe(429);
     const seconds = retryAfterSeconds(locked);
     expect(seconds).toBeGreaterThan(0);
@@ -169,7 +179,10 @@ describe('sign-in lockout with TRUST_PROXY unset (window 1m)', () => {
     const bare = await request(t.http).post('/auth/signin').send({ email: user.email, password: PASSWORD });
     expect(bare.status).toBe(429);
     // A session opened with the header is recorded with the connection's address, not the header's.
-    const other = await request(t.http).post('/auth/signup').set('X-Forwarded-For', '203.0.113.9').send({ email: uniqueEmail(), password: PASSWORD });
+    const other = await request(t.http)
+      .post('/auth/signup')
+      .set('X-Forwarded-For', '203.0.113.9')
+      .send({ email: uniqueEmail(), password: PASSWORD });
     expect(other.status).toBe(201);
     const sessions = await t.prisma.session.findMany({ where: { userId: other.body.id } });
     expect(sessions).toHaveLength(1);
@@ -179,7 +192,9 @@ describe('sign-in lockout with TRUST_PROXY unset (window 1m)', () => {
   // A window of a minute here: the burst must not outlast the window on a slow machine.
   it('concurrent guesses do not get past the limit: of 10 parallel wrong guesses at most 3 are checked (401), the rest get 429', async () => {
     const user = await signUp(t.http);
-    const responses = await Promise.all(Array.from({ length: 10 }, () => request(t.http).post('/auth/signin').send({ email: user.email, password: WRONG })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => request(t.http).post('/auth/signin').send({ email: user.email, password: WRONG })),
+    );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
     expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);

@@ -53,7 +53,10 @@ describe('no CORS by default', () => {
   });
 
   it('a sign-in from another origin gets no Access-Control-* header', async () => {
-    const response = await request(t.http).post('/auth/signin').set('Origin', EVIL).send({ email: 'x@example.com', password: 'not-the-password' });
+    const response = await request(t.http)
+      .post('/auth/signin')
+      .set('Origin', EVIL)
+      .send({ email: 'x@example.com', password: 'not-the-password' });
     expect(response.status).toBe(401);
     expectNoCorsGrant(response);
   });
@@ -70,7 +73,10 @@ describe('no CORS by default', () => {
       await request(t.http).get('/health'),
       await request(t.http).get('/users/me'),
       await request(t.http).get('/nope'),
-      await request(t.http).post('/auth/signup').set('Content-Type', 'application/json').send(JSON.stringify({ padding: 'x'.repeat(17_000) })),
+      await request(t.http)
+        .post('/auth/signup')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ padding: 'x'.repeat(17_000) })),
       await request(t.http).post('/auth/signup').set('Content-Type', 'text/plain').send('hello'),
     ];
     expect(responses.map((r) => r.status)).toEqual([200, 401, 404, 413, 415]);
@@ -114,7 +120,10 @@ describe(`CORS_ORIGINS='${APP},${ADMIN_APP}'`, () => {
     'https://app.example.com:8443',
     'null',
   ])('another origin (%s) gets no Access-Control-Allow-Origin, on a request or a preflight', async (origin) => {
-    const response = await request(t.http).post('/auth/signin').set('Origin', origin).send({ email: 'x@example.com', password: 'not-the-password' });
+    const response = await request(t.http)
+      .post('/auth/signin')
+      .set('Origin', origin)
+      .send({ email: 'x@example.com', password: 'not-the-password' });
     expect(response.status).toBe(401);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
     expect(response.headers['access-control-allow-credentials']).toBeUndefined();

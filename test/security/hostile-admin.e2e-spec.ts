@@ -50,11 +50,14 @@ describe('hostile input: PATCH /users/:id/role and admin ids', () => {
       expectCleanResponse(response);
     });
 
-    it.each(['0', '-1', '1.5', '2147483648', '99999999999999999999', 'abc', '1abc', "1' OR '1'='1", '%00'])('the id %p: 400, no role changes', async (id) => {
-      const response = await expectNothingWritten(t, () => patch(encodeURIComponent(id), json({ role: 'ADMIN' }), 'application/json'));
-      expect(response.status).toBe(400);
-      expectCleanResponse(response);
-    });
+    it.each(['0', '-1', '1.5', '2147483648', '99999999999999999999', 'abc', '1abc', "1' OR '1'='1", '%00'])(
+      'the id %p: 400, no role changes',
+      async (id) => {
+        const response = await expectNothingWritten(t, () => patch(encodeURIComponent(id), json({ role: 'ADMIN' }), 'application/json'));
+        expect(response.status).toBe(400);
+        expectCleanResponse(response);
+      },
+    );
 
     /** Spellings of an existing user's id that are not plain decimal digits: the id must be refused, not coerced. */
     const ALIASES: Array<[string, (id: number) => string]> = [
@@ -69,14 +72,20 @@ describe('hostile input: PATCH /users/:id/role and admin ids', () => {
 
     it.each(ALIASES)("PATCH /users/:id/role with an existing user's id in %s: 400, the user stays USER", async (_name, alias) => {
       const target = await signUp(t.http);
-      const response = await expectNothingWritten(t, () => patch(encodeURIComponent(alias(target.id)), json({ role: 'ADMIN' }), 'application/json'));
+      const response = await expectNothingWritten(t, () =>
+        patch(encodeURIComponent(alias(target.id)), json({ role: 'ADMIN' }), 'application/json'),
+      );
       expect(response.status).toBe(400);
       expectCleanResponse(response);
     });
 
     it.each(ALIASES)("DELETE /users/:id with an existing user's id in %s: 400, the user is not deleted", async (_name, alias) => {
       const target = await signUp(t.http);
-      const response = await expectNothingWritten(t, () => request(t.http).delete(`/users/${encodeURIComponent(alias(target.id))}`).set(bearer(admin.accessToken)));
+      const response = await expectNothingWritten(t, () =>
+        request(t.http)
+          .delete(`/users/${encodeURIComponent(alias(target.id))}`)
+          .set(bearer(admin.accessToken)),
+      );
       expect(response.status).toBe(400);
       expectCleanResponse(response);
     });
@@ -84,7 +93,9 @@ describe('hostile input: PATCH /users/:id/role and admin ids', () => {
     it.each(ALIASES)("DELETE /users/:id/sessions with an existing user's id in %s: 400, no session is revoked", async (_name, alias) => {
       const target = await signUp(t.http);
       const response = await expectNothingWritten(t, () =>
-        request(t.http).delete(`/users/${encodeURIComponent(alias(target.id))}/sessions`).set(bearer(admin.accessToken)),
+        request(t.http)
+          .delete(`/users/${encodeURIComponent(alias(target.id))}/sessions`)
+          .set(bearer(admin.accessToken)),
       );
       expect(response.status).toBe(400);
       expectCleanResponse(response);

@@ -43,11 +43,14 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
       expectCleanResponse(response);
     });
 
-    it.each(cases.filter(([name]) => !name.includes('refresh token')))('POST /auth/refresh with %s: 401, nothing written', async (_name, header) => {
-      const response = await expectNothingWritten(t, () => request(t.http).post('/auth/refresh').set('Authorization', header()));
-      expect(response.status).toBe(401);
-      expectCleanResponse(response);
-    });
+    it.each(cases.filter(([name]) => !name.includes('refresh token')))(
+      'POST /auth/refresh with %s: 401, nothing written',
+      async (_name, header) => {
+        const response = await expectNothingWritten(t, () => request(t.http).post('/auth/refresh').set('Authorization', header()));
+        expect(response.status).toBe(401);
+        expectCleanResponse(response);
+      },
+    );
 
     it.each([
       ['another token', () => `Bearer ${victim.accessToken} ${victim.refreshToken}`],
@@ -72,7 +75,9 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
     });
 
     it('a lower-case scheme with a valid token is accepted (the scheme is matched case-insensitively, as RFC 9110 says): 200', async () => {
-      const response = await expectNothingWritten(t, () => request(t.http).get('/users/me').set('Authorization', `bearer ${victim.accessToken}`));
+      const response = await expectNothingWritten(t, () =>
+        request(t.http).get('/users/me').set('Authorization', `bearer ${victim.accessToken}`),
+      );
       expect(response.status).toBe(200);
       expect(response.body.id).toBe(victim.id);
       expectCleanResponse(response);
@@ -162,7 +167,10 @@ describe('hostile input: Authorization headers, unknown routes, wrong methods, r
 
     it('sign-in: never a 500 (200 with a session, or a 4xx with nothing written)', async () => {
       const before = await snapshot(t);
-      const response = await request(t.http).post('/auth/signin').set('X-Forwarded-For', longAddress).send({ email: victim.email, password: PASSWORD });
+      const response = await request(t.http)
+        .post('/auth/signin')
+        .set('X-Forwarded-For', longAddress)
+        .send({ email: victim.email, password: PASSWORD });
       const after = await snapshot(t);
       expect([200, 400]).toContain(response.status);
       expect(after.userCount).toBe(before.userCount);

@@ -35,11 +35,20 @@ const CREDENTIAL_CASES: BodyCase[] = [
     name: 'a multipart body',
     status: 415,
     contentType: 'multipart/form-data; boundary=X',
-    body: (email, password) => `--X\r\nContent-Disposition: form-data; name="email"\r\n\r\n${email}\r\n--X\r\nContent-Disposition: form-data; name="password"\r\n\r\n${password}\r\n--X--\r\n`,
+    body: (email, password) =>
+      `--X\r\nContent-Disposition: form-data; name="email"\r\n\r\n${email}\r\n--X\r\nContent-Disposition: form-data; name="password"\r\n\r\n${password}\r\n--X--\r\n`,
   },
   { name: 'a body over 16 KiB', status: 413, body: (email, password) => json({ email, password, padding: 'x'.repeat(16 * 1024) }) },
-  { name: 'a password of 100,000 characters (over the 16 KiB body limit: 413 before parsing)', status: 413, body: (email) => json({ email, password: 'p'.repeat(100_000) }) },
-  { name: 'a password of 16,000 characters (within the body limit)', status: 400, body: (email) => json({ email, password: 'p'.repeat(16_000) }) },
+  {
+    name: 'a password of 100,000 characters (over the 16 KiB body limit: 413 before parsing)',
+    status: 413,
+    body: (email) => json({ email, password: 'p'.repeat(100_000) }),
+  },
+  {
+    name: 'a password of 16,000 characters (within the body limit)',
+    status: 400,
+    body: (email) => json({ email, password: 'p'.repeat(16_000) }),
+  },
   { name: 'a password of 129 code points (emoji)', status: 400, body: (email) => json({ email, password: '\u{1F600}'.repeat(129) }) },
   {
     name: '__proto__ with role ADMIN',
@@ -62,11 +71,27 @@ const CREDENTIAL_CASES: BodyCase[] = [
   { name: 'a missing password', status: 400, body: (email) => json({ email }) },
   { name: 'a NUL byte in the email', status: 400, body: (email, password) => json({ email: email.replace('@', '\u0000@'), password }) },
   { name: 'a NUL byte in the password', status: 400, body: (email, password) => json({ email, password: `${password}\u0000` }) },
-  { name: 'an email over 254 characters', status: 400, body: (_email, password) => json({ email: `${'a'.repeat(60)}@${'b'.repeat(190)}.com`, password }) },
-  { name: 'an email local part over 64 characters', status: 400, body: (_email, password) => json({ email: `${'a'.repeat(65)}@example.com`, password }) },
+  {
+    name: 'an email over 254 characters',
+    status: 400,
+    body: (_email, password) => json({ email: `${'a'.repeat(60)}@${'b'.repeat(190)}.com`, password }),
+  },
+  {
+    name: 'an email local part over 64 characters',
+    status: 400,
+    body: (_email, password) => json({ email: `${'a'.repeat(65)}@example.com`, password }),
+  },
   { name: 'SQL in the email', status: 400, body: (_email, password) => json({ email: "' OR 1=1; DROP TABLE users; --", password }) },
-  { name: 'email nested 3,000 arrays deep (6 KB)', status: 400, body: (_email, password) => `{"email":${nestedArrays(3000)},"password":${json(password)}}` },
-  { name: 'email nested 2,500 objects deep (15 KB)', status: 400, body: (_email, password) => `{"email":${nestedObjects(2500)},"password":${json(password)}}` },
+  {
+    name: 'email nested 3,000 arrays deep (6 KB)',
+    status: 400,
+    body: (_email, password) => `{"email":${nestedArrays(3000)},"password":${json(password)}}`,
+  },
+  {
+    name: 'email nested 2,500 objects deep (15 KB)',
+    status: 400,
+    body: (_email, password) => `{"email":${nestedObjects(2500)},"password":${json(password)}}`,
+  },
 ];
 
 describe('hostile input: bodies of POST /auth/signup and /auth/signin', () => {
@@ -104,7 +129,13 @@ describe('hostile input: bodies of POST /auth/signup and /auth/signin', () => {
       const { port } = server.address() as AddressInfo;
       const result = await new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
         const req = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/auth/signup', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/auth/signup',
+            headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          },
           (res) => {
             let text = '';
             res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));

@@ -5,7 +5,11 @@ import { startTestApp, useTestApp, useTestApps, type TestApp } from '../support/
 import { expectNothingWritten, retryAfterSeconds } from './helpers.js';
 
 const REDIS_URL = await redisUrlForTests();
-const describeWithRedis = describeWhen(REDIS_URL !== undefined, 'the Redis-backed rate-limit tests', 'start Redis on 127.0.0.1:6379 or set TEST_REDIS_URL');
+const describeWithRedis = describeWhen(
+  REDIS_URL !== undefined,
+  'the Redis-backed rate-limit tests',
+  'start Redis on 127.0.0.1:6379 or set TEST_REDIS_URL',
+);
 const THROTTLED_BODY = { statusCode: 429, message: 'too many requests, try again later' };
 
 const signUpFrom = (t: TestApp, client?: string) => {

@@ -32,7 +32,8 @@ describeWithRedisServer('Redis (REDIS_URL) stops and comes back', () => {
   });
 
   const health = () => request(t.http).get('/health');
-  const signUpFrom = (client: string) => request(t.http).post('/auth/signup').set('X-Forwarded-For', client).send({ email: uniqueEmail(), password: PASSWORD });
+  const signUpFrom = (client: string) =>
+    request(t.http).post('/auth/signup').set('X-Forwarded-For', client).send({ email: uniqueEmail(), password: PASSWORD });
 
   it('with Redis up: /health reports it, and the limits count in Redis', async () => {
     const response = await health();

@@ -39,9 +39,16 @@ describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
     const failed = await track(request(t.http).post('/auth/signin').send({ email, password: WRONG }));
     expect(failed.status).toBe(401);
     // Bodies that fail before or during validation, carrying a password.
-    const broken = await track(request(t.http).post('/auth/signin').set('Content-Type', 'application/json').send(`{"email":"${email}","password":"${BROKEN_JSON_PASSWORD}"`));
+    const broken = await track(
+      request(t.http)
+        .post('/auth/signin')
+        .set('Content-Type', 'application/json')
+        .send(`{"email":"${email}","password":"${BROKEN_JSON_PASSWORD}"`),
+    );
     expect(broken.status).toBe(400);
-    const badField = await track(request(t.http).post('/auth/signup').send({ email: uniqueEmail(), password: BAD_FIELD_PASSWORD, role: 'ADMIN' }));
+    const badField = await track(
+      request(t.http).post('/auth/signup').send({ email: uniqueEmail(), password: BAD_FIELD_PASSWORD, role: 'ADMIN' }),
+    );
     expect(badField.status).toBe(400);
 
     // Refresh, then replay the rotated token after the grace window (0 s): reuse detection.
@@ -54,7 +61,10 @@ describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
 
     // Password change from the sign-up session, then sign-out.
     const changed = await track(
-      request(t.http).post('/auth/password').set(bearer(signup.body.accessToken)).send({ currentPassword: PASSWORD_1, newPassword: PASSWORD_2 }),
+      request(t.http)
+        .post('/auth/password')
+        .set(bearer(signup.body.accessToken))
+        .send({ currentPassword: PASSWORD_1, newPassword: PASSWORD_2 }),
     );
     expect(changed.status).toBe(204);
     const wrongChange = await track(
@@ -107,7 +117,13 @@ describe('secrets never reach the logs (LOG_LEVEL=info)', () => {
     expect(lines).toHaveLength(responses.length);
     for (const line of lines) {
       expect(line).toEqual(
-        expect.objectContaining({ method: expect.any(String), route: expect.any(String), status: expect.any(Number), durationMs: expect.any(Number), reqId: expect.any(String) }),
+        expect.objectContaining({
+          method: expect.any(String),
+          route: expect.any(String),
+          status: expect.any(Number),
+          durationMs: expect.any(Number),
+          reqId: expect.any(String),
+        }),
       );
     }
     const byId = new Map(lines.map((line) => [line.reqId, line] as [unknown, Line]));

@@ -42,7 +42,8 @@ describe('revocation listener silently broken', () => {
     await database?.drop();
   });
 
-  const call = (method: string, url: string, token?: string, body?: unknown) => httpCall(port, method, url, { token, body, timeoutMs: 20_000 });
+  const call = (method: string, url: string, token?: string, body?: unknown) =>
+    httpCall(port, method, url, { token, body, timeoutMs: 20_000 });
   const cache = () => t.app.get(LiveSessionCache);
 
   /** Signs up and has the instance cache the session (the second /users/me is a cache hit). */
@@ -86,10 +87,14 @@ describe('revocation listener silently broken', () => {
       }
       const refusedAfterMs = performance.now() - frozenAt;
       const answers = Object.entries(statuses.reduce<Record<number, number>>((count, s) => ({ ...count, [s]: (count[s] ?? 0) + 1 }), {}));
-      console.log(`frozen listener: revoked token answered ${statuses.at(-1)} ${refusedAfterMs.toFixed(0)} ms after the freeze (answers: ${JSON.stringify(answers)})`);
+      console.log(
+        `frozen listener: revoked token answered ${statuses.at(-1)} ${refusedAfterMs.toFixed(0)} ms after the freeze (answers: ${JSON.stringify(answers)})`,
+      );
       expect(statuses.at(-1)).toBe(401);
       expect(refusedAfterMs).toBeLessThan(DISTRUST_LIMIT_MS);
-      expect(t.logs.some((line) => line.context === 'LiveSessionCache' && /revocation listener lost \(no heartbeat/.test(String(line.msg)))).toBe(true);
+      expect(
+        t.logs.some((line) => line.context === 'LiveSessionCache' && /revocation listener lost \(no heartbeat/.test(String(line.msg))),
+      ).toBe(true);
     } finally {
       relay.thaw();
     }

@@ -74,12 +74,23 @@ export function httpCall(port: number, method: string, path: string, options: Ht
         });
       });
     });
-    const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no response in ${options.timeoutMs ?? 30_000} ms`), { code: 'ETESTTIMEOUT' })), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => request.destroy(Object.assign(new Error(`no response in ${options.timeoutMs ?? 30_000} ms`), { code: 'ETESTTIMEOUT' })),
+      options.timeoutMs ?? 30_000,
+    );
     request.on('finish', () => (sentAt = performance.now()));
     request.on('error', fail);
     function fail(error: NodeJS.ErrnoException) {
       clearTimeout(timer);
-      reject(new HttpCallError(`${method} ${path}: ${error.message}`, error.code ?? 'EUNKNOWN', sentAt, request.reusedSocket, performance.now() - started));
+      reject(
+        new HttpCallError(
+          `${method} ${path}: ${error.message}`,
+          error.code ?? 'EUNKNOWN',
+          sentAt,
+          request.reusedSocket,
+          performance.now() - started,
+        ),
+      );
     }
     request.end(payload);
   });

@@ -24,7 +24,12 @@ export function signJwt(header: object, payload: Claims, secret: string | Buffer
  * A JWT signed with a private key (whatever the header claims): ECDSA in JWS's r||s form (sha256 for ES256,
  * sha384 for ES384), or RSA PKCS#1 v1.5 for an RSA key (RS256).
  */
-export function signAsymmetricJwt(header: object, payload: Claims, privateKey: KeyObject = ACCESS_KEY, hash: 'sha256' | 'sha384' = 'sha256'): string {
+export function signAsymmetricJwt(
+  header: object,
+  payload: Claims,
+  privateKey: KeyObject = ACCESS_KEY,
+  hash: 'sha256' | 'sha384' = 'sha256',
+): string {
   const input = `${encode(header)}.${encode(payload)}`;
   const signature = sign(hash, Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;

@@ -89,15 +89,21 @@ export interface BuildResult {
 export async function ensureBuilt(): Promise<BuildResult> {
   return withBuildLock(async () => {
     const startedAt = Date.now();
-    const stamp = existsSync(STAMP) && existsSync(BUILT_MAIN) ? (JSON.parse(readFileSync(STAMP, 'utf8')) as { startedAt: number }) : undefined;
+    const stamp =
+      existsSync(STAMP) && existsSync(BUILT_MAIN) ? (JSON.parse(readFileSync(STAMP, 'utf8')) as { startedAt: number }) : undefined;
     const newestInput = Math.max(...BUILD_INPUTS.map((input) => newestMtime(path.join(PROJECT_ROOT, input))));
     if (stamp && newestInput < stamp.startedAt) return { built: false, ms: 0 };
 
     mkdirSync(BUILD_DIR, { recursive: true });
     rmSync(STAMP, { force: true });
-    writeFileSync(path.join(BUILD_DIR, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.json', compilerOptions: { outDir: './dist' } }));
+    writeFileSync(
+      path.join(BUILD_DIR, 'tsconfig.json'),
+      JSON.stringify({ extends: '../../../tsconfig.json', compilerOptions: { outDir: './dist' } }),
+    );
     const relative = path.relative(PROJECT_ROOT, BUILD_DIR);
-    const nestCli = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'nest-cli.json'), 'utf8')) as { compilerOptions?: { assets?: { outDir?: string }[] } };
+    const nestCli = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'nest-cli.json'), 'utf8')) as {
+      compilerOptions?: { assets?: { outDir?: string }[] };
+    };
     for (const asset of nestCli.compilerOptions?.assets ?? []) if (asset.outDir) asset.outDir = path.join(relative, asset.outDir);
     writeFileSync(path.join(BUILD_DIR, 'nest-cli.json'), JSON.stringify(nestCli));
     rmSync(path.join(BUILD_DIR, 'prisma'), { force: true });
@@ -107,7 +113,14 @@ export async function ensureBuilt(): Promise<BuildResult> {
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        [path.join(PROJECT_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', '-c', path.join(relative, 'nest-cli.json'), '-p', path.join(relative, 'tsconfig.json')],
+        [
+          path.join(PROJECT_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'),
+          'build',
+          '-c',
+          path.join(relative, 'nest-cli.json'),
+          '-p',
+          path.join(relative, 'tsconfig.json'),
+        ],
         { cwd: PROJECT_ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => (error ? reject(new Error(`nest build failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve()),
       );
@@ -125,10 +138,12 @@ export async function ensureBuilt(): Promise<BuildResult> {
  * package.json so that the tests follow any change.
  */
 function productionRuntimeEnv(): Record<string, string> {
-  const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> })
+    .scripts;
   const prefix = /^(.*?)\bnode\s/.exec(scripts?.['start:prod'] ?? '')?.[1] ?? '';
   const env: Record<string, string> = {};
-  for (const [, name, quoted1, quoted2, bare] of prefix.matchAll(/(\w+)=(?:'([^']*)'|"([^"]*)"|(\S+))/g)) env[name] = quoted1 ?? quoted2 ?? bare;
+  for (const [, name, quoted1, quoted2, bare] of prefix.matchAll(/(\w+)=(?:'([^']*)'|"([^"]*)"|(\S+))/g))
+    env[name] = quoted1 ?? quoted2 ?? bare;
   return env;
 }
 
@@ -197,8 +212,14 @@ export async function startService(options: {
 }): Promise<ServiceProcess> {
   const port = Number(options.env?.PORT ?? (await freePort()));
   const env = childEnvironment({ DATABASE_URL: options.databaseUrl, PORT: String(port), ...options.env });
-  const probe = options.memoryProbe ? ['--expose-gc', '--import', pathToFileURL(path.join(import.meta.dirname, 'memory-probe.js')).href] : [];
-  const child = spawn(process.execPath, [...probe, ...(options.args ?? [BUILT_MAIN])], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const probe = options.memoryProbe
+    ? ['--expose-gc', '--import', pathToFileURL(path.join(import.meta.dirname, 'memory-probe.js')).href]
+    : [];
+  const child = spawn(process.execPath, [...probe, ...(options.args ?? [BUILT_MAIN])], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const stderr: string[] = [];
   const collect = (into: string[][]) => {
@@ -243,7 +264,8 @@ export async function startService(options: {
           if (line || performance.now() - started > 10_000 || service.exit) {
             clearInterval(poll);
             if (line) resolve(JSON.parse(line.slice('memory-probe '.length)) as NodeJS.MemoryUsage);
-            else if (service.exit) reject(new Error(`the service exited (${JSON.stringify(service.exit)}):\n${output.slice(-10).join('\n')}`));
+            else if (service.exit)
+              reject(new Error(`the service exited (${JSON.stringify(service.exit)}):\n${output.slice(-10).join('\n')}`));
             else reject(new Error('no answer from memory-probe.js (started without memoryProbe?)'));
           }
         }, 20);

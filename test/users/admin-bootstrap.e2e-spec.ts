@@ -100,21 +100,27 @@ describe('bootstrap admin (ADMIN_EMAIL / ADMIN_PASSWORD at start-up)', () => {
     ['another password', { ADMIN_PASSWORD: 'the-operators-own-password-1' }],
     ['ADMIN_PASSWORD unset', {}],
     ['a password that fails the policy', { ADMIN_PASSWORD: 'short' }],
-  ])('does not promote an account squatting ADMIN_EMAIL (%s): an error names ADMIN_EMAIL, the account is untouched, start-up goes on', async (_, env) => {
-    const first = await start();
-    const squatter = await signUp(first.http, 'squatted@example.com', PASSWORD);
-    const before = await first.prisma.user.findUniqueOrThrow({ where: { id: squatter.id } });
+  ])(
+    'does not promote an account squatting ADMIN_EMAIL (%s): an error names ADMIN_EMAIL, the account is untouched, start-up goes on',
+    async (_, env) => {
+      const first = await start();
+      const squatter = await signUp(first.http, 'squatted@example.com', PASSWORD);
+      const before = await first.prisma.user.findUniqueOrThrow({ where: { id: squatter.id } });
 
-    const second = await start({ ADMIN_EMAIL: 'squatted@example.com', ...env }, first.database);
-    expect(await second.prisma.user.findUniqueOrThrow({ where: { id: squatter.id } })).toEqual(before);
-    expect((await signIn(second.http, 'squatted@example.com', PASSWORD)).role).toBe('USER');
-    const list = await request(second.http).get('/users').set(bearer((await signIn(second.http, 'squatted@example.com', PASSWORD)).accessToken));
-    expect(list.status).toBe(403);
-    const errors = second.logs.filter((line) => line.level === 50 && /ADMIN_EMAIL/.test(String(line.msg)));
-    expect(errors).toHaveLength(1);
-    expect(String(errors[0].msg)).not.toContain(PASSWORD);
-    expect(String(errors[0].msg)).not.toContain('the-operators-own-password-1');
-  }, 30_000);
+      const second = await start({ ADMIN_EMAIL: 'squatted@example.com', ...env }, first.database);
+      expect(await second.prisma.user.findUniqueOrThrow({ where: { id: squatter.id } })).toEqual(before);
+      expect((await signIn(second.http, 'squatted@example.com', PASSWORD)).role).toBe('USER');
+      const list = await request(second.http)
+        .get('/users')
+        .set(bearer((await signIn(second.http, 'squatted@example.com', PASSWORD)).accessToken));
+      expect(list.status).toBe(403);
+      const errors = second.logs.filter((line) => line.level === 50 && /ADMIN_EMAIL/.test(String(line.msg)));
+      expect(errors).toHaveLength(1);
+      expect(String(errors[0].msg)).not.toContain(PASSWORD);
+      expect(String(errors[0].msg)).not.toContain('the-operators-own-password-1');
+    },
+    30_000,
+  );
 
   it('start-up fails, naming ADMIN_PASSWORD, when the admin must be created with a too-short password; nothing is written', async () => {
     const database = await freshDatabase();

@@ -82,11 +82,17 @@ describe('admin endpoints: /users', () => {
       expect(response.body.map((u: { id: number }) => u.id)).toEqual(all.slice(3, 7).map((u) => u.id));
       expect(response.headers['x-total-count']).toBe(String(all.length));
 
-      const tail = keep(await http().get(`/users?skip=${all.length - 2}`).set(bearer(admin.accessToken)));
+      const tail = keep(
+        await http()
+          .get(`/users?skip=${all.length - 2}`)
+          .set(bearer(admin.accessToken)),
+      );
       expect(tail.status).toBe(200);
       expect(tail.body.map((u: { id: number }) => u.id)).toEqual(all.slice(-2).map((u) => u.id));
 
-      const beyond = await http().get(`/users?skip=${all.length + 10}`).set(bearer(admin.accessToken));
+      const beyond = await http()
+        .get(`/users?skip=${all.length + 10}`)
+        .set(bearer(admin.accessToken));
       expect(beyond.status).toBe(200);
       expect(beyond.body).toEqual([]);
       expect(beyond.headers['x-total-count']).toBe(String(all.length));
@@ -390,11 +396,15 @@ describe('admin endpoints: /users', () => {
       expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
     }, 30_000);
 
-    it.each(BAD_IDS)('400 for the id %s', async (id) => {
-      const response = keep(await http().delete(`/users/${id}/sessions`).set(bearer(admin.accessToken)));
-      expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    }, 30_000);
+    it.each(BAD_IDS)(
+      '400 for the id %s',
+      async (id) => {
+        const response = keep(await http().delete(`/users/${id}/sessions`).set(bearer(admin.accessToken)));
+        expect(response.status).toBe(400);
+        expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      },
+      30_000,
+    );
 
     it('401 without a token, 403 for a USER; sessions untouched', async () => {
       const user = await signUp(t.http, uniqueEmail('not-admin'));
@@ -426,7 +436,11 @@ describe('admin endpoints: /users', () => {
 
     it('a non-decimal spelling of an existing id is a 400 and deletes nothing', async () => {
       const target = await signUp(t.http, uniqueEmail('hex'));
-      const response = keep(await http().delete(`/users/0x${target.id.toString(16)}`).set(bearer(admin.accessToken)));
+      const response = keep(
+        await http()
+          .delete(`/users/0x${target.id.toString(16)}`)
+          .set(bearer(admin.accessToken)),
+      );
       expect(response.status).toBe(400);
       expect(await t.prisma.user.findUnique({ where: { id: target.id } })).not.toBeNull();
       expect(await accessWorks(target.accessToken)).toBe(200);
@@ -470,13 +484,17 @@ describe('admin endpoints: /users', () => {
       expect(await accessWorks(victim.accessToken)).toBe(200);
     }, 30_000);
 
-    it.each(BAD_IDS)('400 for the id %s', async (id) => {
-      const users = await t.prisma.user.count();
-      const response = keep(await http().delete(`/users/${id}`).set(bearer(admin.accessToken)));
-      expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect(await t.prisma.user.count()).toBe(users);
-    }, 30_000);
+    it.each(BAD_IDS)(
+      '400 for the id %s',
+      async (id) => {
+        const users = await t.prisma.user.count();
+        const response = keep(await http().delete(`/users/${id}`).set(bearer(admin.accessToken)));
+        expect(response.status).toBe(400);
+        expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+        expect(await t.prisma.user.count()).toBe(users);
+      },
+      30_000,
+    );
   });
 
   it('no response body of this file held a password, a password hash or an argon2 string', async () => {

@@ -3,7 +3,11 @@ import { AUDIT_EVENT_TYPES } from '../audit-event-types.js';
 
 /** An event of GET /auth/events. */
 export class OwnEventDto {
-  @ApiProperty({ type: 'integer', example: 1042, description: 'Event id (a JSON number); pass the last one as `before` for the next page.' })
+  @ApiProperty({
+    type: 'integer',
+    example: 1042,
+    description: 'Event id (a JSON number); pass the last one as `before` for the next page.',
+  })
   id!: number;
 
   @ApiProperty({ enum: AUDIT_EVENT_TYPES, example: 'signin' })
@@ -24,12 +28,21 @@ export class OwnEventDto {
 
 /** An event of GET /admin/events: the whole record. */
 export class AdminEventDto extends OwnEventDto {
-  @ApiProperty({ type: 'integer', nullable: true, description: 'The user the event concerns (kept after the user is deleted); null for an unknown email' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The user the event concerns (kept after the user is deleted); null for an unknown email',
+  })
   userId!: number | null;
 
   @ApiProperty({ type: 'integer', nullable: true, description: 'The admin who acted on the user' })
   actorId!: number | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { from: 'USER', to: 'ADMIN' }, description: 'Facts of the event; never a secret' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { from: 'USER', to: 'ADMIN' },
+    description: 'Facts of the event; never a secret',
+  })
   detail!: Record<string, unknown>;
 }

@@ -8,7 +8,12 @@ const toInteger = ({ value }: { value: unknown }) => (typeof value === 'string' 
 
 /** `before` + `take`: the next page starts below the last id of the previous one. */
 export class EventsPageQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only events with a smaller id (the last id of the previous page).' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Only events with a smaller id (the last id of the previous page).',
+  })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'before must be a positive integer (an event id)' })
@@ -26,7 +31,12 @@ export class EventsPageQuery {
 }
 
 export class AdminEventsQuery extends EventsPageQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 2_147_483_647, description: "Only this user's events (deleted users included)." })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 2_147_483_647,
+    description: "Only this user's events (deleted users included).",
+  })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'userId must be a positive integer' })

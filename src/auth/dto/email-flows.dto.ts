@@ -35,7 +35,10 @@ export class ResetPasswordDto {
 }
 
 export class VerifyEmailDto {
-  @ApiProperty({ maxLength: EMAIL_TOKEN_MAX_LENGTH, description: 'The token from the link APP_URL#verify=<token> of the verification email.' })
+  @ApiProperty({
+    maxLength: EMAIL_TOKEN_MAX_LENGTH,
+    description: 'The token from the link APP_URL#verify=<token> of the verification email.',
+  })
   @EmailTokenField()
   token!: string;
 }

@@ -65,7 +65,8 @@ function MaxPasswordLength(max: number, options?: ValidationOptions): PropertyDe
     {
       name: 'maxPasswordLength',
       validator: {
-        validate: (value) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= PASSWORD_MAX_BYTES && passwordLength(value) <= max,
+        validate: (value) =>
+          typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= PASSWORD_MAX_BYTES && passwordLength(value) <= max,
         defaultMessage: (args) => `${args?.property} must be at most ${max} characters (and ${PASSWORD_MAX_BYTES} bytes) long`,
       },
     },

@@ -4,12 +4,7 @@ const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl';
 const withHeader = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } });
 
 describe('bearerToken', () => {
-  it.each([
-    [`Bearer ${TOKEN}`],
-    [`bearer ${TOKEN}`],
-    [`BEARER ${TOKEN}`],
-    [`Bearer  ${TOKEN}`],
-  ])('reads the token of %j', (header) => {
+  it.each([[`Bearer ${TOKEN}`], [`bearer ${TOKEN}`], [`BEARER ${TOKEN}`], [`Bearer  ${TOKEN}`]])('reads the token of %j', (header) => {
     expect(bearerToken(withHeader(header))).toBe(TOKEN);
   });
 

@@ -52,7 +52,8 @@
     context.fillStyle = '#000';
     for (let row = 0; row < modules; row++) {
       for (let column = 0; column < modules; column++) {
-        if (qr.isDark(row, column)) context.fillRect((column + QR_QUIET_ZONE) * QR_SCALE, (row + QR_QUIET_ZONE) * QR_SCALE, QR_SCALE, QR_SCALE);
+        if (qr.isDark(row, column))
+          context.fillRect((column + QR_QUIET_ZONE) * QR_SCALE, (row + QR_QUIET_ZONE) * QR_SCALE, QR_SCALE, QR_SCALE);
       }
     }
   }

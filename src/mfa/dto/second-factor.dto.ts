@@ -19,7 +19,11 @@ export class SecondFactorDto {
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code?: string;
 
-  @ApiPropertyOptional({ example: 'abcd-efgh-ijkl-mnop', maxLength: 64, description: 'One of the recovery codes (each works once). Give this or code.' })
+  @ApiPropertyOptional({
+    example: 'abcd-efgh-ijkl-mnop',
+    maxLength: 64,
+    description: 'One of the recovery codes (each works once). Give this or code.',
+  })
   @ValidateIf((body: SecondFactorDto) => body.recoveryCode !== undefined)
   @IsString()
   @Length(1, 64)
