@@ -2,7 +2,7 @@
 // fresh PostgreSQL database, drives both with autocannon, and writes bench/results.md.
 // See bench/README.md. Progress goes to stderr; the Markdown table to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { createDatabase, serverVersion, startPostgres } from './lib/database.js';
 import { loadRun } from './lib/load.js';
+import { startMailSink } from './lib/mail-sink.js';
 import { processTree, RssSampler, statusKiB } from './lib/proc.js';
 import { fmt, renderReport, summarise } from './lib/report.js';
 import { startServer, stopAllServers } from './lib/server-process.js';
@@ -43,6 +44,7 @@ const ACCESS_KEYS = (() => {
   return JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'bench-key', alg: 'ES256', use: 'sig' }] });
 })();
 const REFRESH_SECRET = 'bench-refresh-secret-0123456789-qrstuvwxyz-ABCD';
+const MFA_KEY = randomBytes(32).toString('base64');
 const ACCESS_TTL = 3600; // an hour: no token expires during a run
 const REFRESH_TTL = 604_800;
 const SESSION_MAX_AGE = 2_592_000;
@@ -196,6 +198,8 @@ async function main() {
   log(`database ${database.name} created`);
   const pgVersion = await serverVersion(database.url);
 
+  const mailSink = await startMailSink();
+  cleanups.push(() => mailSink.stop());
   const servicePort = await freePort();
   const serviceBase = `http://127.0.0.1:${servicePort}`;
   const serviceEnv = (logLevel) => ({
@@ -205,6 +209,8 @@ async function main() {
     DATABASE_URL: database.url,
     JWT_ACCESS_KEYS: ACCESS_KEYS,
     JWT_REFRESH_SECRET: REFRESH_SECRET,
+    SMTP_URL: mailSink.url,
+    MFA_ENCRYPTION_KEY: MFA_KEY,
     JWT_ACCESS_TTL: String(ACCESS_TTL),
     JWT_REFRESH_TTL: String(REFRESH_TTL),
     JWT_REFRESH_REUSE_GRACE: '10s',

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { PasswordResetService } from '../../src/auth/password-reset.service.js';
 import { OutboxSender } from '../../src/mail/outbox-sender.service.js';
@@ -70,8 +71,11 @@ describe('email verification and password reset, through a real SMTP server', ()
       const reused = await verify(token);
       expect(reused.status).toBe(400);
       expect(reused.text).toBe(INVALID_TOKEN_BODY);
-      // The sent mail no longer holds the link in the outbox.
-      const outbox = await t.prisma.mailOutbox.findMany({ where: { recipient: user.email } });
+      // The sent mail no longer holds the link in the outbox. The sender marks it sent after the mail server
+      // took it (which is when the test saw it): wait for that write, a few seconds at the most.
+      const outboxRows = () => t.prisma.mailOutbox.findMany({ where: { recipient: user.email } });
+      for (let waited = 0; waited < 5_000 && (await outboxRows()).some((row) => row.sentAt === null); waited += 50) await sleep(50);
+      const outbox = await outboxRows();
       expect(outbox.map((row) => [row.sentAt !== null, row.textBody, row.htmlBody])).toEqual([[true, '', '']]);
     });
 
