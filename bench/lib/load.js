@@ -2,6 +2,18 @@
 import autocannon from 'autocannon';
 
 /**
+ * The clients the load stands for: each request comes from the next of CLIENT_ADDRESSES addresses in
+ * 10.0.0.0/16 (X-Forwarded-For, which the service honours with TRUST_PROXY=loopback), so that the per-client
+ * budgets count realistic traffic per client rather than the whole benchmark as one client.
+ */
+export const CLIENT_ADDRESSES = 16_384;
+let lastClient = 0;
+export function nextClientAddress() {
+  lastClient = (lastClient + 1) % CLIENT_ADDRESSES;
+  return `10.0.${lastClient >> 8}.${lastClient & 255}`;
+}
+
+/**
  * Runs `connections` keep-alive connections against `url` for `duration` seconds. `next()` gives each
  * request its method, path, headers and body; returning null means "nothing left to send" (a token
  * pool ran dry): the run stops at once and says so in `exhausted`.
@@ -24,7 +36,7 @@ export async function loadRun({ url, connections, duration, next }) {
         // Answered 404 and counted as non-2xx; never a token sent twice.
         return { ...req, method: 'GET', path: '/__bench_pool_exhausted', headers: {} };
       }
-      return { ...req, ...spec, headers: { ...spec.headers } };
+      return { ...req, ...spec, headers: { ...spec.headers, 'x-forwarded-for': nextClientAddress() } };
     },
   };
   instance = autocannon({ url, connections, duration, requests: [request], timeout: 10 });

@@ -1,5 +1,6 @@
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import { type ThrottlerStorage } from '@nestjs/throttler';
 import { type Redis } from 'ioredis';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { type RedisConnection } from './redis.provider.js';
 
 /** Fixed window per key, with a block once the limit is passed; atomic, so instances share one count. */
@@ -18,12 +19,12 @@ return {hits, ttl, block}
 type Increment = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
- * The throttler's storage: Redis (REDIS_URL) for one budget across all instances, and @nestjs/throttler's
- * own memory storage without Redis or while it is away. Our own rather than @nest-lab/throttler-storage-redis:
+ * The throttler's storage: Redis (REDIS_URL) for one budget across all instances, and a fixed window per key
+ * in memory without Redis or while it is away. Our own rather than @nest-lab/throttler-storage-redis:
  * that package's peer range stops at NestJS 11, and it has no fallback for an outage (a 500 per request).
  */
 export class LimitsThrottlerStorage implements ThrottlerStorage {
-  private readonly memory = new ThrottlerStorageService();
+  private readonly memory = new MemoryThrottlerStorage();
 
   constructor(private readonly redis: RedisConnection) {}
 
@@ -32,10 +33,6 @@ export class LimitsThrottlerStorage implements ThrottlerStorage {
       (client) => incrementInRedis(client, key, ttl, limit, blockDuration, throttlerName),
       () => this.memory.increment(key, ttl, limit, blockDuration, throttlerName),
     );
-  }
-
-  onApplicationShutdown(): void {
-    this.memory.onApplicationShutdown();
   }
 }
 
