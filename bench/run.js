@@ -12,7 +12,7 @@ import { freePort } from '../src/database/embedded-postgres.js';
 import { createDatabase, serverVersion, startPostgres } from './lib/database.js';
 import { loadRun, nextClientAddress } from './lib/load.js';
 import { startMailSink } from './lib/mail-sink.js';
-import { processTree, RssSampler, statusKiB } from './lib/proc.js';
+import { cpuMs, processTree, RssSampler, statusKiB } from './lib/proc.js';
 import { fmt, renderReport, summarise } from './lib/report.js';
 import { startServer, stopAllServers } from './lib/server-process.js';
 import { RefreshTokenMinter } from './lib/tokens.js';
@@ -36,6 +36,7 @@ const SIGNIN_CONNECTIONS = int('BENCH_SIGNIN_CONNECTIONS', 8);
 const REFERENCE_WORKERS = int('BENCH_REFERENCE_WORKERS', 1);
 const ONLY = (process.env.BENCH_ENDPOINTS ?? '').split(',').filter(Boolean); // e.g. "me,refresh"
 const SKIP_BUILD = process.env.BENCH_SKIP_BUILD === '1';
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : undefined; // CPU profile of the service
 
 // ---- fixed configuration of the run ----------------------------------------------------------------
 // One P-256 key per run, given to the service and the reference alike (the service's JWT_ACCESS_KEYS format).
@@ -232,7 +233,7 @@ async function main() {
     LOG_FORMAT: 'json',
     SHUTDOWN_TIMEOUT: '10s',
     // The production runtime settings, as in the Dockerfile and `npm run start:prod` (bench/README.md, "Choices").
-    NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
+    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=96 --max-semi-space-size=2',
     MALLOC_ARENA_MAX: '1',
   });
   const pool = await servicePoolSize(serviceEnv('warn'));
@@ -240,7 +241,10 @@ async function main() {
   const startService = (label, logLevel) =>
     startServer({
       name: `service (${label})`,
-      args: [path.join(ROOT, 'dist/main.js')],
+      args: [
+        ...(PROFILE_DIR && label === 'benchmarked' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        path.join(ROOT, 'dist/main.js'),
+      ],
       cwd: ROOT,
       env: serviceEnv(logLevel),
       healthUrl: `${serviceBase}/health`,
@@ -419,7 +423,9 @@ async function main() {
           if (warm && e.fresh) rateSeen[name] = Math.max(rateSeen[name] * 0.5, warm.rps);
           for (let attempt = 1; ; attempt++) {
             const tokens = e.fresh ? await minter.mint(sizeFor(rateSeen[name] * attempt, DURATION)) : undefined;
+            const cpuBefore = cpuMs(target.handle.pid);
             result = await loadRun({ url, connections: e.connections, duration: DURATION, next: e.next(tokens) });
+            result.cpuMsPerRequest = (cpuMs(target.handle.pid) - cpuBefore) / Math.max(1, result.ok);
             if (!result.exhausted) break;
             if (attempt >= 3) {
               notes.push(`${e.label} ${name} run ${run}: the fresh-token pool ran dry three times; the run is cut short.`);
@@ -436,7 +442,7 @@ async function main() {
         }
         e.runs[name].push(result);
         log(
-          `${e.label} ${name} run ${run}/${RUNS}: ${fmt.rps(result.rps)} req/s, p50 ${fmt.ms(result.p50)} ms, p99 ${fmt.ms(result.p99)} ms` +
+          `${e.label} ${name} run ${run}/${RUNS}: ${fmt.rps(result.rps)} req/s, p50 ${fmt.ms(result.p50)} ms, p99 ${fmt.ms(result.p99)} ms, CPU ${fmt.ms(result.cpuMsPerRequest)} ms/req` +
             `${result.non2xx + result.errors > 0 ? `, ${result.non2xx} non-2xx ${JSON.stringify(result.statusCodes)}, ${result.errors} errors` : ''}` +
             `${result.peakRssKiB ? `, peak RSS ${fmt.mb(result.peakRssKiB)} MB` : ''}`,
         );

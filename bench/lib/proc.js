@@ -39,6 +39,21 @@ export function statusKiB(pid, field) {
   }
 }
 
+/** CPU time (user + system) used so far by a process tree, in milliseconds (clock ticks of 10 ms). */
+export function cpuMs(rootPid) {
+  let ticks = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks * 10;
+}
+
 export function isAlive(pid) {
   try {
     process.kill(pid, 0);

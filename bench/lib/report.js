@@ -26,8 +26,8 @@ export function summarise(endpoint) {
   const r = endpoint.runs.reference;
   const m = (runs, key) => median(runs.map((run) => run[key]));
   const summary = {
-    service: { rps: m(s, 'rps'), p50: m(s, 'p50'), p99: m(s, 'p99') },
-    reference: { rps: m(r, 'rps'), p50: m(r, 'p50'), p99: m(r, 'p99') },
+    service: { rps: m(s, 'rps'), p50: m(s, 'p50'), p99: m(s, 'p99'), cpu: m(s, 'cpuMsPerRequest') },
+    reference: { rps: m(r, 'rps'), p50: m(r, 'p50'), p99: m(r, 'p99'), cpu: m(r, 'cpuMsPerRequest') },
     peakRssKiB: Math.max(0, ...s.map((run) => run.peakRssKiB ?? 0)),
     failures: [...s, ...r].reduce((sum, run) => sum + run.non2xx + run.errors, 0),
   };
@@ -58,6 +58,8 @@ export function renderReport({ meta, startup, endpoints, targets, notes, warning
         'service p99 ms',
         'reference p99 ms',
         'p99 ratio',
+        'service CPU ms/req',
+        'reference CPU ms/req',
         'service peak RSS MB',
         'non-2xx + errors',
       ],
@@ -74,6 +76,8 @@ export function renderReport({ meta, startup, endpoints, targets, notes, warning
           fmt.ms(x.service.p99),
           fmt.ms(x.reference.p99),
           fmt.ratio(x.p99Ratio),
+          fmt.ms(x.service.cpu),
+          fmt.ms(x.reference.cpu),
           fmt.mb(x.peakRssKiB),
           x.failures,
         ];
@@ -120,6 +124,7 @@ export function renderReport({ meta, startup, endpoints, targets, notes, warning
           fmt.ms(run.p50),
           fmt.ms(run.p99),
           `${run.duration.toFixed(1)} s`,
+          fmt.ms(run.cpuMsPerRequest),
           codes || '–',
           run.errors,
           fmt.mb(run.peakRssKiB),
@@ -127,7 +132,12 @@ export function renderReport({ meta, startup, endpoints, targets, notes, warning
       });
     }
   }
-  out.push(table(['endpoint', 'target', 'run', 'req/s', 'p50 ms', 'p99 ms', 'duration', 'status codes', 'errors', 'peak RSS MB'], rows));
+  out.push(
+    table(
+      ['endpoint', 'target', 'run', 'req/s', 'p50 ms', 'p99 ms', 'duration', 'CPU ms/req', 'status codes', 'errors', 'peak RSS MB'],
+      rows,
+    ),
+  );
   out.push('');
 
   if (notes.length > 0) {

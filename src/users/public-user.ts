@@ -12,8 +12,11 @@ export const PUBLIC_USER_SELECT = {
   updatedAt: true,
 } as const;
 
-/** The one mapping from a user row to a response body: an allow-list, so new columns never leak. */
-export function toPublicUser(user: {
+/** The same fields in SQL, named as Prisma names them, for the plain queries on the pool. */
+export const PUBLIC_USER_COLUMNS =
+  'id, email, role, email_verified AS "emailVerified", mfa_enabled AS "mfaEnabled", created_at AS "createdAt", updated_at AS "updatedAt"';
+
+export interface PublicUserRow {
   id: number;
   email: string;
   role: Role;
@@ -21,7 +24,10 @@ export function toPublicUser(user: {
   mfaEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
-}): PublicUserDto {
+}
+
+/** The one mapping from a user row to a response body: an allow-list, so new columns never leak. */
+export function toPublicUser(user: PublicUserRow): PublicUserDto {
   return {
     id: user.id,
     email: user.email,

@@ -7,7 +7,7 @@ import { type Prisma } from '../generated/prisma/client.js';
 import { Role } from '../generated/prisma/enums.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { type PublicUserDto } from './dto/public-user.dto.js';
-import { PUBLIC_USER_SELECT, toPublicUser } from './public-user.js';
+import { PUBLIC_USER_COLUMNS, PUBLIC_USER_SELECT, toPublicUser, type PublicUserRow } from './public-user.js';
 
 /** A user row including the password hash: only sign-in and password checks read it. */
 export interface UserWithPassword {
@@ -146,21 +146,21 @@ export class UsersService {
    * cost more than the query itself on this path (bench/README.md, "Choices").
    */
   private async readPublicUser(id: number): Promise<PublicUserDto | undefined> {
-    const { rows } = await this.prisma.pool.query<Parameters<typeof toPublicUser>[0]>(
-      'SELECT id, email, role, email_verified AS "emailVerified", mfa_enabled AS "mfaEnabled", created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1',
-      [id],
-    );
+    const { rows } = await this.prisma.pool.query<PublicUserRow>(`SELECT ${PUBLIC_USER_COLUMNS} FROM users WHERE id = $1`, [id]);
     return rows.length === 0 ? undefined : toPublicUser(rows[0]);
   }
 
+  /**
+   * One page of users and the total (GET /users): plain queries on the pool too, for the same reason as
+   * readPublicUser (bench/README.md, "Choices"). Two reads side by side on two connections: a page and a count
+   * need no common snapshot, and a transaction would add two round trips.
+   */
   async list(skip: number, take: number): Promise<{ users: PublicUserDto[]; total: number }> {
-    // Two reads side by side on two connections: a page and a count need no common snapshot, and a
-    // transaction would add two round trips (measured in bench/).
-    const [users, total] = await Promise.all([
-      this.prisma.user.findMany({ skip, take, orderBy: { id: 'asc' }, select: PUBLIC_USER_SELECT }),
-      this.prisma.user.count(),
+    const [page, count] = await Promise.all([
+      this.prisma.pool.query<PublicUserRow>(`SELECT ${PUBLIC_USER_COLUMNS} FROM users ORDER BY id OFFSET $1 LIMIT $2`, [skip, take]),
+      this.prisma.pool.query<{ total: number }>('SELECT count(*)::int AS total FROM users'),
     ]);
-    return { users: users.map(toPublicUser), total };
+    return { users: page.rows.map(toPublicUser), total: count.rows[0].total };
   }
 
   /** Sets the role; a real change revokes the user's sessions. Never demotes the last admin (409). */
