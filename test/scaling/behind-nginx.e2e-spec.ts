@@ -76,10 +76,14 @@ describeBehindNginx(`${INSTANCES} instances behind nginx, one database, one Redi
     return { ...response, id };
   };
 
-  /** Which instance (index into `instances`) each request ended on, from nginx's access log. */
+  /** Which instance (index into `instances`) served each request, from nginx's access log: one each, while all are up. */
   const servedBy = async (...responses: Sent[]): Promise<number[]> => {
     const served = await nginx.served(responses.map((response) => response.id));
-    return responses.map((response) => instanceAt(served.get(response.id)!.upstreams.at(-1)!));
+    return responses.map((response) => {
+      const { upstreams } = served.get(response.id)!;
+      expect(upstreams).toHaveLength(1);
+      return instanceAt(upstreams[0]);
+    });
   };
   const instanceAt = (upstream: string) => {
     const index = instances.findIndex((instance) => upstream === `127.0.0.1:${instance.port}`);
