@@ -6,8 +6,10 @@
 // is deterministic, and every such step is checked against the log.
 //
 // Clients are told apart the way nginx tells them apart, by their address: each case connects from an address of
-// its own in 127.0.0.0/8, so that cases never share a budget. nginx writes it into X-Forwarded-For, and the
-// instances trust nginx's hop only (TRUST_PROXY=127.0.0.1).
+// its own in 127.0.0.0/8, so that cases never share a budget. nginx writes it into X-Forwarded-For. The instances
+// trust the whole range that nginx is in (TRUST_PROXY=loopback), as the Compose profile trusts Docker's private
+// ranges: so it is nginx's overwriting the header, not a narrow TRUST_PROXY, that keeps a client's own
+// X-Forwarded-For from counting.
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,7 +48,7 @@ describeBehindNginx(`${INSTANCES} instances behind nginx, one database, one Redi
     database = await createTestDatabase();
     const env = {
       REDIS_URL: REDIS_URL!,
-      TRUST_PROXY: '127.0.0.1',
+      TRUST_PROXY: 'loopback',
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
       SIGNIN_MAX_FAILURES: String(SIGNIN_MAX_FAILURES),
     };
