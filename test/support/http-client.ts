@@ -39,6 +39,8 @@ export interface HttpCallOptions {
   agent?: http.Agent | false;
   /** The call fails with code ETESTTIMEOUT after this long (default 30 s): a test never hangs on a request. */
   timeoutMs?: number;
+  /** The address the connection comes from: any of 127.0.0.0/8 is a distinct client that a proxy on 127.0.0.1 sees. */
+  localAddress?: string;
 }
 
 export function httpCall(port: number, method: string, path: string, options: HttpCallOptions = {}): Promise<HttpResponse> {
@@ -47,9 +49,10 @@ export function httpCall(port: number, method: string, path: string, options: Ht
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (payload !== undefined) headers['content-type'] = 'application/json';
+  const target = { host: '127.0.0.1', port, method, path, headers, agent: options.agent ?? false, localAddress: options.localAddress };
   return new Promise((resolve, reject) => {
     let sentAt: number | undefined;
-    const request = http.request({ host: '127.0.0.1', port, method, path, headers, agent: options.agent ?? false }, (response) => {
+    const request = http.request(target, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', fail);

@@ -1,7 +1,7 @@
 /**
- * Services and programs that some tests need and a newcomer's machine (Node and npm only) may lack: a browser and
- * Redis. Off CI a missing one skips the tests that need it, with one line saying what to install or set; under
- * CI=true a missing one fails the test file, because `.ci/run` provides all of them.
+ * Services and programs that some tests need and a newcomer's machine (Node and npm only) may lack: a browser,
+ * Redis and nginx. Off CI a missing one skips the tests that need it, with one line saying what to install or set;
+ * under CI=true a missing one fails the test file, because `.ci/run` provides all of them.
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -74,6 +74,15 @@ export async function redisUrlForTests(): Promise<string | undefined> {
 /** A `redis-server` executable on PATH, for tests that run a private Redis they stop and start. */
 export function redisServerBinary(): string | undefined {
   return onPath('redis-server') ?? missing('redis-server', 'install Redis (redis-server on PATH)');
+}
+
+/** Where Debian's package puts nginx: /usr/sbin, which is not on every user's PATH. */
+const DEBIAN_NGINX = '/usr/sbin/nginx';
+
+/** An `nginx` executable (Debian's, else one on PATH), for the tests that put several instances behind it. */
+export function nginxBinary(): string | undefined {
+  if (isExecutableFile(DEBIAN_NGINX)) return DEBIAN_NGINX;
+  return onPath('nginx') ?? missing('nginx', 'install nginx: apt-get install nginx');
 }
 
 /** Playwright's own browsers (`npx playwright install chromium`): build folder prefix, then executables inside. */
