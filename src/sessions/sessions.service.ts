@@ -57,9 +57,9 @@ function liveAt(now: Date) {
   return { revokedAt: null, expiresAt: { gt: now }, refreshExpiresAt: { gt: now } } satisfies Prisma.SessionWhereInput;
 }
 
-/** `liveAt` for a statement written in SQL, on the sessions table aliased `s`. */
-function liveSql(now: Date): Prisma.Sql {
-  return Prisma.sql`s.revoked_at IS NULL AND s.expires_at > ${now} AND s.refresh_expires_at > ${now}`;
+/** `liveAt` for a statement written in SQL, on the sessions table aliased `s`, the time being its parameter `$<nowParameter>`. */
+function liveSql(nowParameter: number): string {
+  return `s.revoked_at IS NULL AND s.expires_at > $${nowParameter} AND s.refresh_expires_at > $${nowParameter}`;
 }
 
 /** After-commit key: several revocations in one transaction tell the other instances once. */
@@ -131,7 +131,8 @@ export class SessionsService {
    * The common refresh in one statement: rotates when the session is live, holds `presentedHash`, and
    * lives at least until the new token's expiry (so no cap applies). Returns what the new access token
    * needs, or null: then the caller takes the general path (cap, grace window, reuse). SQL because the
-   * query builder cannot update one table and return a column of another in one statement.
+   * query builder cannot update one table and return a column of another in one statement; plain `pg` on the
+   * pool because Prisma's client-side work cost more than the statement (bench/README.md, "Choices").
    */
   async rotateUncapped(
     id: string,
@@ -140,14 +141,16 @@ export class SessionsService {
     next: Rotation,
   ): Promise<{ role: Role; expiresAt: Date; mfaVerified: boolean } | null> {
     const now = next.rotatedAt;
-    const rows = await this.prisma.$queryRaw<{ role: Role; expires_at: Date; mfa_verified: boolean }[]>`
-      UPDATE sessions AS s
-      SET token_hash = ${next.tokenHash}, previous_token_hash = s.token_hash, token_id = ${next.tokenId}::uuid,
-          generation = s.generation + 1, rotated_at = ${now}, refresh_expires_at = ${next.refreshExpiresAt}, last_used_at = ${now}
+    const { rows } = await this.prisma.pool.query<{ role: Role; expires_at: Date; mfa_verified: boolean }>(
+      `UPDATE sessions AS s
+      SET token_hash = $1, previous_token_hash = s.token_hash, token_id = $2::uuid,
+          generation = s.generation + 1, rotated_at = $3, refresh_expires_at = $4, last_used_at = $3
       FROM users AS u
-      WHERE s.id = ${id}::uuid AND s.user_id = ${userId} AND u.id = s.user_id AND s.token_hash = ${presentedHash}
-        AND ${liveSql(now)} AND s.expires_at >= ${next.refreshExpiresAt}
-      RETURNING u.role, s.expires_at, s.mfa_verified`;
+      WHERE s.id = $5::uuid AND s.user_id = $6 AND u.id = s.user_id AND s.token_hash = $7
+        AND ${liveSql(3)} AND s.expires_at >= $4
+      RETURNING u.role, s.expires_at, s.mfa_verified`,
+      [next.tokenHash, next.tokenId, now, next.refreshExpiresAt, id, userId, presentedHash],
+    );
     return rows.length === 1 ? { role: rows[0].role, expiresAt: rows[0].expires_at, mfaVerified: rows[0].mfa_verified } : null;
   }
 
