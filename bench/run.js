@@ -234,7 +234,7 @@ async function main() {
     SHUTDOWN_TIMEOUT: '10s',
     // The production runtime settings, as in the Dockerfile and `npm run start:prod` (bench/README.md, "Choices").
     NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=96 --max-semi-space-size=2',
-    MALLOC_ARENA_MAX: '1',
+    MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX ?? '1',
   });
   const pool = await servicePoolSize(serviceEnv('warn'));
   log(`service pool size ${pool.size} (${pool.from})`);
