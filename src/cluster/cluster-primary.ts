@@ -21,6 +21,11 @@ const EXIT_GRACE_MS = 5000;
  * failure from a crash; pm2 is a process manager of its own (a daemon), not a library.
  */
 export function runClusterPrimary(config: AppConfig, logger: Logger): void {
+  if (!config.redisUrl) {
+    logger.warn(
+      `REDIS_URL is unset: each of the ${config.workers} workers counts request budgets and sign-in failures in its own memory (a client may get up to ${config.workers} times each)`,
+    );
+  }
   new ClusterPrimary(config.workers, config.shutdownTimeout * 1000 + EXIT_GRACE_MS, logger).start();
 }
 

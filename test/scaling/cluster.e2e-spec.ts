@@ -119,6 +119,9 @@ describe('WEB_CONCURRENCY=2: a node:cluster of two workers', () => {
     const signin = await httpCall(service.port, 'POST', '/auth/signin', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
     expect(signin.status).toBe(200);
 
+    // Without REDIS_URL each worker keeps its own limits: the primary says so, once.
+    expect(service.output.filter((line) => line.includes('REDIS_URL is unset: each of the 2 workers'))).toHaveLength(1);
+
     // The primary forks and watches: neither NestJS nor Prisma in it (a worker measured 180 MB, the primary 57 MB).
     const primaryKiB = service.rssKiB();
     const workerKiB = Math.min(...workers.map(rssKiBOf));
