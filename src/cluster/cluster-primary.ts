@@ -103,7 +103,7 @@ class ClusterPrimary {
       );
       for (const worker of this.live) worker.process.kill('SIGKILL');
       process.exit(1);
-    }, this.stopDeadlineMs).unref();
+    }, this.stopDeadlineMs);
   }
 
   private finish(): void {
