@@ -1,7 +1,8 @@
 /**
  * Architecture as a check (npm run lint:architecture, a step of npm test). The layers:
- * - application set-up: main.ts, app.module.ts, app.factory.ts, graceful-shutdown.ts and docs/ (the OpenAPI
- *   document): they assemble the features and may import anything.
+ * - application set-up: main.ts, bootstrap.ts, app.module.ts, app.factory.ts, graceful-shutdown.ts and docs/ (the
+ *   OpenAPI document): they assemble the features and may import anything. cluster/ (the primary of
+ *   WEB_CONCURRENCY > 1) is set-up too, but loads only config/ and logging/, and no framework (see its rule).
  * - shared layers: common/ (filters, pipes, the OpenAPI response decorators), config/, database/, clock/,
  *   logging/, access/ (the access-control leaf: @Public, @Roles, @RequireMfa, @CurrentUser, @Client, the
  *   global guards, AuthUser, ClientInfo) and passwords/ (hashing, policy). They import no feature, so every
@@ -49,6 +50,18 @@ module.exports = {
       to: {
         path: `^src/${FEATURES}/`,
         pathNot: ['^src/$1/', PUBLIC_SURFACE],
+      },
+    },
+    {
+      name: 'cluster-primary-loads-no-application',
+      severity: 'error',
+      comment:
+        "The cluster's primary only forks and watches the workers: none of the application's code or frameworks (its memory, start-up time).",
+      from: { path: '^src/cluster/' },
+      to: {
+        path: ['^src/', 'node_modules/(@nestjs|@prisma|@fastify|fastify|pg|class-validator|class-transformer|ioredis|reflect-metadata)/'],
+        pathNot: ['^src/(cluster|config|logging)/'],
+        reachable: true,
       },
     },
     {

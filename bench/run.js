@@ -33,7 +33,9 @@ const RUNS = int('BENCH_RUNS', 3); // measured runs per endpoint and target
 const USERS = int('BENCH_USERS', 200);
 const CONNECTIONS = int('BENCH_CONNECTIONS', 64);
 const SIGNIN_CONNECTIONS = int('BENCH_SIGNIN_CONNECTIONS', 8);
-const REFERENCE_WORKERS = int('BENCH_REFERENCE_WORKERS', 1);
+// Processes serving requests on each side: the service's WEB_CONCURRENCY, and the reference's node:cluster by default.
+const WORKERS = int('BENCH_WORKERS', 1);
+const REFERENCE_WORKERS = int('BENCH_REFERENCE_WORKERS', WORKERS);
 const ONLY = (process.env.BENCH_ENDPOINTS ?? '').split(',').filter(Boolean); // e.g. "me,refresh"
 const SKIP_BUILD = process.env.BENCH_SKIP_BUILD === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : undefined; // CPU profile of the service
@@ -232,6 +234,7 @@ async function main() {
     LOG_LEVEL: logLevel,
     LOG_FORMAT: 'json',
     SHUTDOWN_TIMEOUT: '10s',
+    WEB_CONCURRENCY: String(WORKERS),
     // The production runtime settings, as in the Dockerfile and `npm run start:prod` (bench/README.md, "Choices").
     NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=96 --max-semi-space-size=2',
     MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX ?? '1',
@@ -508,6 +511,10 @@ async function main() {
     notes.push(
       `The service did not exit cleanly on SIGTERM: ${JSON.stringify(serviceExit)}${service.forced ? ', killed after the timeout' : ''}.`,
     );
+  if (WORKERS > 1)
+    notes.push(
+      `The service ran ${WORKERS} workers (BENCH_WORKERS): its peak RSS is their sum and the primary's, and its start-up that of the first worker to answer; the targets are set for one process.`,
+    );
   if (service.warnings > 0)
     notes.push(
       `The service wrote ${service.warnings} warning/error log lines during the benchmark; the last: \`${service.lines.at(-1)?.slice(0, 300)}\``,
@@ -533,11 +540,11 @@ async function main() {
     ],
     [
       'service',
-      `commit ${commit || '?'}${dirty ? ' with uncommitted changes in src/, prisma/ or package.json' : ''}; \`node dist/main.js\`, NODE_ENV=production, LOG_LEVEL=warn; ${tree.length} process(es) at the end`,
+      `commit ${commit || '?'}${dirty ? ' with uncommitted changes in src/, prisma/ or package.json' : ''}; \`node dist/main.js\`, NODE_ENV=production, LOG_LEVEL=warn, WEB_CONCURRENCY=${WORKERS} (${WORKERS > 1 ? `a primary and ${WORKERS} workers` : 'one process'}); ${tree.length} process(es) at the end`,
     ],
     [
       'reference',
-      `\`bench/reference/server.js\`, ${REFERENCE_WORKERS} process(es); pg pool of ${pool.size} per process, as the service's (${pool.from})`,
+      `\`bench/reference/server.js\`, REFERENCE_WORKERS=${REFERENCE_WORKERS} (${REFERENCE_WORKERS > 1 ? `a primary and ${REFERENCE_WORKERS} workers` : 'one process'}); pg pool of ${pool.size} per process, as the service's (${pool.from})`,
     ],
     [
       'load',

@@ -1,26 +1,14 @@
-import 'reflect-metadata';
-import { createApp } from './app.factory.js';
-import { ConfigError } from './config/config.error.js';
-import { configFromEnvironmentOrExit, exitWithConfigError } from './config/environment.js';
-import { MigrationError } from './database/migrator.js';
-import { exitGracefullyOnSignals } from './graceful-shutdown.js';
+import cluster from 'node:cluster';
+import { configFromEnvironmentOrExit } from './config/environment.js';
 import { createRootLogger } from './logging/root-logger.js';
 
-async function bootstrap(): Promise<void> {
-  const config = configFromEnvironmentOrExit();
-  const logger = createRootLogger(config);
-  if (config.jwt.generatedSecrets) {
-    logger.warn('JWT_ACCESS_KEYS/JWT_REFRESH_SECRET unset: using random keys for this process; tokens die with it');
-  }
-  const app = await createApp(config, logger);
-  exitGracefullyOnSignals(app, logger, config.shutdownTimeout);
-  await app.listen({ port: config.port, host: '0.0.0.0' });
-  logger.info(`listening on http://localhost:${config.port}`);
+// The configuration first: a bad variable stops start-up with one line before any worker is forked.
+const config = configFromEnvironmentOrExit();
+if (config.workers > 1 && cluster.isPrimary) {
+  // Imported on demand, so that the primary never loads the application (NestJS, Prisma), nor a worker the primary.
+  const { runClusterPrimary } = await import('./cluster/cluster-primary.js');
+  runClusterPrimary(config, createRootLogger(config));
+} else {
+  const { startService } = await import('./bootstrap.js');
+  await startService(config);
 }
-
-bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError) exitWithConfigError(error);
-  const message = error instanceof MigrationError ? error.message : `start-up failed: ${(error as Error)?.message ?? error}`;
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-});

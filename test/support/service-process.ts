@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { httpCall } from './http-client.js';
 import { accessKeySet, newAccessKey } from './access-keys.js';
+import { childPids } from './process-tree.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -182,6 +183,8 @@ export interface ServiceProcess {
   exit: Exit | undefined;
   /** Resident set size now (VmRSS from /proc), in KiB. */
   rssKiB(): number;
+  /** Its child processes now: with WEB_CONCURRENCY above 1, the cluster's workers. */
+  workerPids(): number[];
   /** With `memoryProbe`: a full garbage collection in the service, then its process.memoryUsage() (bytes). */
   memoryAfterGc(): Promise<NodeJS.MemoryUsage>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
@@ -254,6 +257,7 @@ export async function startService(options: {
       if (!match) throw new Error(`no VmRSS in /proc/${child.pid}/status`);
       return Number(match[1]);
     },
+    workerPids: () => childPids(child.pid ?? 0),
     memoryAfterGc: () => {
       const seen = stderr.length;
       child.kill('SIGUSR2');
