@@ -37,12 +37,12 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 }
 
 /**
- * Prisma's query compiler is a WebAssembly module, compiled when the first query is made. By default V8 then
- * recompiles its busy functions with its optimising tier (TurboFan): about 15 MB more resident memory and
- * CPU spent at start-up and at each new query shape, for code that runs once per query shape (plans are
- * cached). Its baseline tier (Liftoff) alone is enough (bench/README.md, "Start-up and memory"). Only
- * WebAssembly is concerned: JavaScript is optimised as before. A V8 flag that Node does not take from
- * NODE_OPTIONS, hence set here, before the first query.
+ * Prisma's query compiler is a WebAssembly module, compiled when the first query is made. Node 20's V8 then
+ * recompiles its busy functions with its optimising tier (TurboFan): 10 to 20 MB more resident memory, and
+ * CPU at start-up and at each new query shape, for code that runs once per query shape (plans are cached);
+ * the baseline tier (Liftoff) alone is enough (bench/README.md, "Start-up and memory"; Node 24 showed no
+ * difference). Only WebAssembly is concerned: JavaScript is optimised as before. A V8 flag that Node does not
+ * take from NODE_OPTIONS, hence set here, before the first query.
  */
 function compileWebAssemblyWithBaselineTierOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
