@@ -34,17 +34,23 @@ takes the refresh token instead (scheme \`${REFRESH_TOKEN_SCHEME}\`). Operations
 \`x-required-roles\` and answer 403 to other callers. Errors use NestJS's exception body (\`ErrorBodyDto\`).
 Every response carries \`X-Request-Id\` (echoed from the request, or generated).`;
 
-/** Builds the document from the controllers' decorators and serves it with Swagger UI. Call before app.init(). */
-export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): OpenAPIObject {
+/**
+ * Serves Swagger UI and the document, which is built from the controllers' decorators on the first request
+ * for it (SwaggerModule takes a factory and keeps what it returns), not at start-up: building it is about a
+ * tenth of the start-up's work (bench/README.md, "Start-up and memory"). Call before app.init().
+ */
+export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   relaxContentSecurityPolicyForDocs(fastify);
-  const document = documentPasswordPolicy(SwaggerModule.createDocument(app, documentConfig()), config.passwordMinLength);
-  SwaggerModule.setup(DOCS_PATH, app, document, {
+  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app, config), {
     jsonDocumentUrl: DOCS_JSON_PATH,
     raw: ['json'],
     customSiteTitle: 'nest-jwt-auth API',
   });
-  return document;
+}
+
+function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig): OpenAPIObject {
+  return documentPasswordPolicy(SwaggerModule.createDocument(app, documentConfig()), config.passwordMinLength);
 }
 
 function documentConfig(): Omit<OpenAPIObject, 'paths'> {

@@ -52,7 +52,7 @@ export class HashingBusyException extends RetryLaterException {
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   /** Verified against when the email is unknown, so both sign-in failures cost one argon2 verify. */
-  private dummyHash = '';
+  private dummyHash: Promise<string> | undefined;
   private readonly limit: LimitFunction;
   private readonly maxQueued: number;
 
@@ -63,8 +63,17 @@ export class PasswordHasher implements OnModuleInit {
     this.maxQueued = limits.concurrency * limits.maxQueuedPerSlot;
   }
 
-  async onModuleInit(): Promise<void> {
-    this.dummyHash = await this.hash(randomBytes(16).toString('hex'));
+  /** Starts making the dummy hash, without holding start-up for it (bench/README.md, "Start-up and memory"). */
+  onModuleInit(): void {
+    this.dummyHashOnce().catch(() => undefined);
+  }
+
+  private dummyHashOnce(): Promise<string> {
+    this.dummyHash ??= this.hash(randomBytes(16).toString('hex')).catch((error: unknown) => {
+      this.dummyHash = undefined; // made again when next needed
+      throw error;
+    });
+    return this.dummyHash;
   }
 
   /** Throws HashingBusyException (503) at once when the queue is full. */
@@ -74,7 +83,9 @@ export class PasswordHasher implements OnModuleInit {
 
   /** Never throws for a malformed stored hash: that is a mismatch. Throws HashingBusyException like hash(). */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    const matches = await this.run(() => argon2.verify(hash ?? this.dummyHash, password.normalize('NFKC')).catch(() => false));
+    // The dummy is awaited outside the queue: it may itself be waiting in it.
+    const against = hash ?? (await this.dummyHashOnce());
+    const matches = await this.run(() => argon2.verify(against, password.normalize('NFKC')).catch(() => false));
     return matches && hash !== undefined;
   }
 

@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PASSWORD_MAX_LENGTH, type AppConfig } from '../config/app-config.js';
-import { loadCommonPasswords } from './common-passwords.js';
+import { isCommonPassword } from './common-passwords.js';
 import { passwordLength } from './password-length.js';
 
 /**
@@ -11,8 +11,6 @@ import { passwordLength } from './password-length.js';
  */
 @Injectable()
 export class PasswordPolicy {
-  private readonly commonPasswords = loadCommonPasswords();
-
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** The reasons the password is refused; empty when it is acceptable. */
@@ -21,7 +19,7 @@ export class PasswordPolicy {
     const min = this.config.passwordMinLength;
     if (length < min) return [`${field} must be at least ${min} characters long`];
     if (length > PASSWORD_MAX_LENGTH) return [`${field} must be at most ${PASSWORD_MAX_LENGTH} characters long`];
-    if (this.commonPasswords.has(password.normalize('NFKC').toLowerCase())) {
+    if (isCommonPassword(password.normalize('NFKC').toLowerCase())) {
       return [`${field} is too common: it is on a list of frequently used passwords; choose another`];
     }
     return [];

@@ -25,7 +25,7 @@ export const BUILT_MAIN = path.join(BUILD_DIR, 'dist/main.js');
 export const BUILT_MIGRATOR = path.join(BUILD_DIR, 'dist/database/migrator.js');
 const STAMP = path.join(BUILD_DIR, 'build-stamp.json');
 const LOCK = path.join(PROJECT_ROOT, 'test/.cache/service.lock');
-const BUILD_INPUTS = ['src', 'tsconfig.json', 'nest-cli.json', 'prisma/schema.prisma'];
+const BUILD_INPUTS = ['src', 'tsconfig.json', 'nest-cli.json', 'prisma/schema.prisma', 'scripts/bundle.js'];
 
 function newestMtime(file: string): number {
   const stat = statSync(file);
@@ -111,25 +111,23 @@ export async function ensureBuilt(): Promise<BuildResult> {
     symlinkSync(path.join(PROJECT_ROOT, 'prisma'), path.join(BUILD_DIR, 'prisma'));
 
     const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [
-          path.join(PROJECT_ROOT, 'node_modules/@nestjs/cli/bin/nest.js'),
-          'build',
-          '-c',
-          path.join(relative, 'nest-cli.json'),
-          '-p',
-          path.join(relative, 'tsconfig.json'),
-        ],
-        { cwd: PROJECT_ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout, stderr) => (error ? reject(new Error(`nest build failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve()),
-      );
-    });
+    const nest = path.join(PROJECT_ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
+    await run('nest build', [nest, 'build', '-c', path.join(relative, 'nest-cli.json'), '-p', path.join(relative, 'tsconfig.json')]);
+    // As `npm run build` does: production runs the bundle.
+    await run('bundle', [path.join(PROJECT_ROOT, 'scripts/bundle.js'), path.join(relative, 'dist')]);
     const ms = performance.now() - t0;
     if (!existsSync(BUILT_MAIN)) throw new Error(`nest build left no ${BUILT_MAIN}`);
     writeFileSync(STAMP, JSON.stringify({ startedAt }));
     return { built: true, ms };
+  });
+}
+
+/** Runs `node <args>` in the project's directory; rejects with its output when it fails. */
+function run(what: string, args: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: PROJECT_ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${what} failed: ${error.message}\n${stdout}\n${stderr}`)) : resolve(),
+    );
   });
 }
 
