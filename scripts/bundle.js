@@ -66,7 +66,13 @@ const ownModuleUrls = {
 
 const { outputFiles } = await build({
   entryPoints: [entry],
-  outfile: entry,
+  // Code splitting: main.js's dynamic imports (the cluster's primary, the service itself) become chunks beside it,
+  // so that a cluster's primary does not load the application. The chunks sit in dist/ itself, so that the
+  // modules' own URLs (above) hold from a chunk too.
+  outdir: distDir,
+  splitting: true,
+  entryNames: '[name]',
+  chunkNames: 'bundle-[name]-[hash]',
   write: false,
   bundle: true,
   platform: 'node',
@@ -87,4 +93,4 @@ const { outputFiles } = await build({
  * keeps (a few "≥" and "–"); escaped the same way, they change nothing, and the source takes one byte per character.
  */
 const asciiOnly = (text) => text.replace(/[^\x00-\x7f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-writeFileSync(entry, asciiOnly(outputFiles[0].text));
+for (const file of outputFiles) writeFileSync(file.path, asciiOnly(file.text));
