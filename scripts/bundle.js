@@ -92,5 +92,5 @@ const { outputFiles } = await build({
  * 10 MB instead of 5 for this file. esbuild escapes such characters in code but leaves them in the comments it
  * keeps (a few "≥" and "–"); escaped the same way, they change nothing, and the source takes one byte per character.
  */
-const asciiOnly = (text) => text.replace(/[^\x00-\x7f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asciiOnly = (text) => text.replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 for (const file of outputFiles) writeFileSync(file.path, asciiOnly(file.text));
