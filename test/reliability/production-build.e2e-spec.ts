@@ -41,12 +41,18 @@ describe('the production build (dist/main.js bundled)', () => {
     expect(readFileSync(BUILT_MAIN, 'utf8')).not.toContain('class AuthService');
   });
 
-  it('serves the API: sign-up, validation (400), the common-password list (400), /users/me', async () => {
+  it('serves the API: sign-up, /users/me, query transformation and validation (400), the common-password list (400)', async () => {
     const email = uniqueEmail('bundle');
     const created = await httpCall(service.port, 'POST', '/auth/signup', { body: { email, password: PASSWORD } });
     expect(created.status).toBe(201);
     const me = await httpCall(service.port, 'GET', '/users/me', { token: created.body.accessToken });
     expect(me).toMatchObject({ status: 200, body: { email, role: 'USER' } });
+
+    // Query strings become numbers through class-transformer's @Transform: decorators and pipe share one copy.
+    const events = await httpCall(service.port, 'GET', '/auth/events?take=1', { token: created.body.accessToken });
+    expect(events.status).toBe(200);
+    expect(events.body).toHaveLength(1);
+    expect((await httpCall(service.port, 'GET', '/auth/events?take=x', { token: created.body.accessToken })).status).toBe(400);
 
     const invalid = await httpCall(service.port, 'POST', '/auth/signup', { body: { email: 'not-an-email', password: PASSWORD } });
     expect(invalid.status).toBe(400);
