@@ -172,13 +172,16 @@ function git(...args) {
 async function main() {
   const loadAtStart = loadavg();
   if (!SKIP_BUILD) {
-    log('building the service (nest build)');
+    log('building the service (nest build, then scripts/bundle.js: npm run build)');
     const t = performance.now();
     const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
       cwd: ROOT,
       stdio: ['ignore', 2, 2],
     });
     if (build.status !== 0) throw new Error(`nest build failed (exit ${build.status ?? build.signal})`);
+    // As `npm run build` (the production build): dist/main.js bundled by esbuild.
+    const bundle = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    if (bundle.status !== 0) throw new Error(`scripts/bundle.js failed (exit ${bundle.status ?? bundle.signal})`);
     log(`built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   const constants = await tokenConstants();
