@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { migrate, MigrationError, MIGRATIONS_DIR, readMigrations } from '../../src/database/migrator.js';
 import { BUILT_MIGRATOR, ensureBuilt, PROJECT_ROOT, startService, stopAllServices } from '../support/service-process.js';
-import { createTestDatabase, databaseUrl } from '../support/test-database.js';
+import { createTestDatabase, databaseUrl, query } from '../support/test-database.js';
 
 const created: string[] = [];
 
@@ -25,16 +25,6 @@ async function emptyDatabase(): Promise<string> {
   }
   created.push(name);
   return databaseUrl(name);
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Everything a migration can change, plus its bookkeeping, as comparable text. */

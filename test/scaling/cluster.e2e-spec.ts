@@ -5,13 +5,12 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { readMigrations } from '../../src/database/migrator.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, uniqueEmail } from '../support/api.js';
 import { httpCall, keepAliveAgent, type HttpCallOptions, type HttpResponse } from '../support/http-client.js';
 import { connectionHolder, isRunning, rssKiBOf } from '../support/process-tree.js';
 import { ensureBuilt, startService, stopAllServices, type ServiceProcess } from '../support/service-process.js';
-import { databaseUrl } from '../support/test-database.js';
+import { databaseUrl, query } from '../support/test-database.js';
 
 const WORKERS = 2;
 
@@ -69,16 +68,6 @@ async function connectionPerWorker(service: ServiceProcess, workers: number[], t
     return found.size === workers.length ? true : undefined;
   });
   return found;
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 describe('WEB_CONCURRENCY=2: a node:cluster of two workers', () => {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { httpCall } from './http-client.js';
 import { accessKeySet, newAccessKey } from './access-keys.js';
-import { childPids } from './process-tree.js';
+import { childPids, isRunning, rssKiBOf } from './process-tree.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -35,20 +35,11 @@ function newestMtime(file: string): number {
   return newest;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** True when the lock's holder has died (or never wrote its pid, a minute ago). */
 function lockAbandoned(): boolean {
   try {
     const holder = Number(readFileSync(path.join(LOCK, 'pid'), 'utf8') || NaN);
-    return Number.isInteger(holder) ? !isAlive(holder) : Date.now() - statSync(LOCK).mtimeMs > 60_000;
+    return Number.isInteger(holder) ? !isRunning(holder) : Date.now() - statSync(LOCK).mtimeMs > 60_000;
   } catch {
     return false; // released meanwhile, or its pid not written yet: try again
   }
@@ -249,12 +240,7 @@ export async function startService(options: {
     stderr,
     exited,
     exit: undefined,
-    rssKiB: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-      if (!match) throw new Error(`no VmRSS in /proc/${child.pid}/status`);
-      return Number(match[1]);
-    },
+    rssKiB: () => rssKiBOf(child.pid ?? 0),
     workerPids: () => childPids(child.pid ?? 0),
     memoryAfterGc: () => {
       const seen = stderr.length;

@@ -23,6 +23,17 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/** One statement on a connection of its own, opened and closed around it; the rows. */
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * A database of this test file's own, copied from the run's template, which the first caller
  * creates and migrates (CREATE DATABASE ... TEMPLATE takes 0.1-0.3 s; migrating each file's
