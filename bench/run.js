@@ -2,7 +2,6 @@
 // fresh PostgreSQL database, drives both with autocannon, and writes bench/results.md.
 // See bench/README.md. Progress goes to stderr; the Markdown table to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,17 @@ import { startMailSink } from './lib/mail-sink.js';
 import { cpuMs, processTree, RssSampler, statusKiB } from './lib/proc.js';
 import { fmt, renderReport, summarise } from './lib/report.js';
 import { startServer, stopAllServers } from './lib/server-process.js';
+import {
+  ACCESS_TTL,
+  accessKeysForRun,
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  REFRESH_SECRET,
+  REFRESH_TTL,
+  serviceEnvironment,
+  SESSION_MAX_AGE,
+  USER_PASSWORD,
+} from './lib/service-env.js';
 import { RefreshTokenMinter } from './lib/tokens.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -41,19 +51,7 @@ const SKIP_BUILD = process.env.BENCH_SKIP_BUILD === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : undefined; // CPU profile of the service
 
 // ---- fixed configuration of the run ----------------------------------------------------------------
-// One P-256 key per run, given to the service and the reference alike (the service's JWT_ACCESS_KEYS format).
-const ACCESS_KEYS = (() => {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'bench-key', alg: 'ES256', use: 'sig' }] });
-})();
-const REFRESH_SECRET = 'bench-refresh-secret-0123456789-qrstuvwxyz-ABCD';
-const MFA_KEY = randomBytes(32).toString('base64');
-const ACCESS_TTL = 3600; // an hour: no token expires during a run
-const REFRESH_TTL = 604_800;
-const SESSION_MAX_AGE = 2_592_000;
-const ADMIN_EMAIL = 'admin@bench.example.com';
-const ADMIN_PASSWORD = 'Lantern quartz admin 4826 of the bench';
-const USER_PASSWORD = 'Harbor tamarind orbit 7391 bench';
+const ACCESS_KEYS = accessKeysForRun(); // given to the service and the reference alike
 
 const started = performance.now();
 const log = (message) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}\n`);
@@ -172,16 +170,11 @@ function git(...args) {
 async function main() {
   const loadAtStart = loadavg();
   if (!SKIP_BUILD) {
-    log('building the service (nest build, then scripts/bundle.js: npm run build)');
+    log('building the service (npm run build: nest build, then the esbuild bundle)');
     const t = performance.now();
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
-      cwd: ROOT,
-      stdio: ['ignore', 2, 2],
-    });
-    if (build.status !== 0) throw new Error(`nest build failed (exit ${build.status ?? build.signal})`);
-    // As `npm run build` (the production build): dist/main.js bundled by esbuild.
-    const bundle = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.js')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-    if (bundle.status !== 0) throw new Error(`scripts/bundle.js failed (exit ${bundle.status ?? bundle.signal})`);
+    // The project's own build script, so that the benchmark runs what production runs.
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status ?? build.signal})`);
     log(`built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   const constants = await tokenConstants();
@@ -208,40 +201,15 @@ async function main() {
   cleanups.push(() => mailSink.stop());
   const servicePort = await freePort();
   const serviceBase = `http://127.0.0.1:${servicePort}`;
-  const serviceEnv = (logLevel) => ({
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(servicePort),
-    DATABASE_URL: database.url,
-    JWT_ACCESS_KEYS: ACCESS_KEYS,
-    JWT_REFRESH_SECRET: REFRESH_SECRET,
-    SMTP_URL: mailSink.url,
-    MFA_ENCRYPTION_KEY: MFA_KEY,
-    JWT_ACCESS_TTL: String(ACCESS_TTL),
-    JWT_REFRESH_TTL: String(REFRESH_TTL),
-    JWT_REFRESH_REUSE_GRACE: '10s',
-    SESSION_MAX_AGE: String(SESSION_MAX_AGE),
-    PASSWORD_MIN_LENGTH: '8',
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    // The default limits (60 requests per client per minute, lockout after 5 failures), spread over the many
-    // client addresses the load comes from (bench/lib/load.js): the limiter's cost per request is measured, its
-    // refusals are not (no client reaches its budget).
-    RATE_LIMIT_PER_MINUTE: '60',
-    SIGNIN_MAX_FAILURES: '5',
-    SIGNIN_WINDOW: '15m',
-    TRUST_PROXY: 'loopback',
-    // Set empty rather than left out, so that a developer's .env cannot set them (set variables win).
-    REDIS_URL: '',
-    CORS_ORIGINS: '',
-    LOG_LEVEL: logLevel,
-    LOG_FORMAT: 'json',
-    SHUTDOWN_TIMEOUT: '10s',
-    WEB_CONCURRENCY: String(WORKERS),
-    // The production runtime settings, as in the Dockerfile and `npm run start:prod` (bench/README.md, "Choices").
-    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=96 --max-semi-space-size=2',
-    MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX ?? '1',
-  });
+  const serviceEnv = (logLevel) =>
+    serviceEnvironment({
+      port: servicePort,
+      databaseUrl: database.url,
+      accessKeys: ACCESS_KEYS,
+      smtpUrl: mailSink.url,
+      logLevel,
+      workers: WORKERS,
+    });
   const pool = await servicePoolSize(serviceEnv('warn'));
   log(`service pool size ${pool.size} (${pool.from})`);
   const startService = (label, logLevel) =>

@@ -7,17 +7,17 @@
 // with the benchmark's production environment (LOG_LEVEL=info), and prints each and the median. Then the
 // RSS idle one second after start-up, and with --load, the peak RSS under 10 s of `GET /users/me`
 // (64 connections), of `GET /users?take=50` (64) and of `POST /auth/signin` (8) with 50 users. Drops the database at the end.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { createDatabase } from './lib/database.js';
-import { loadRun } from './lib/load.js';
+import { loadRun, nextClientAddress } from './lib/load.js';
 import { startMailSink } from './lib/mail-sink.js';
 import { processTree, RssSampler, statusKiB } from './lib/proc.js';
 import { median } from './lib/report.js';
 import { startServer, stopAllServers } from './lib/server-process.js';
+import { accessKeysForRun, ADMIN_EMAIL, ADMIN_PASSWORD, serviceEnvironment, USER_PASSWORD } from './lib/service-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STARTS = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 7);
@@ -25,42 +25,22 @@ const LOAD = process.argv.includes('--load');
 // --main <file>: another build of the service (to compare two), default dist/main.js.
 const mainArg = process.argv.indexOf('--main');
 const MAIN = path.resolve(ROOT, mainArg > 0 ? process.argv[mainArg + 1] : 'dist/main.js');
-const ADMIN = { email: 'admin@bench.example.com', password: 'Lantern quartz admin 4826 of the bench' };
-const USER_PASSWORD = 'Harbor tamarind orbit 7391 bench';
-
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) throw new Error('DATABASE_URL: a server where this script may CREATE DATABASE');
 
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const accessKeys = JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'bench-key', alg: 'ES256', use: 'sig' }] });
 const rss = (pid) => processTree(pid).reduce((sum, p) => sum + statusKiB(p, 'VmRSS'), 0) / 1024;
 
 const database = await createDatabase(adminUrl);
 const mailSink = await startMailSink();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  NODE_ENV: 'production',
-  PORT: String(port),
-  DATABASE_URL: database.url,
-  JWT_ACCESS_KEYS: accessKeys,
-  JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789-qrstuvwxyz-ABCD',
-  SMTP_URL: mailSink.url,
-  MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  PASSWORD_MIN_LENGTH: '8',
-  ADMIN_EMAIL: ADMIN.email,
-  ADMIN_PASSWORD: ADMIN.password,
-  RATE_LIMIT_PER_MINUTE: '1000000',
-  SIGNIN_MAX_FAILURES: '1000',
-  REDIS_URL: '',
-  TRUST_PROXY: '',
-  CORS_ORIGINS: '',
-  LOG_LEVEL: 'info',
-  LOG_FORMAT: 'json',
-  NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=2',
-  MALLOC_ARENA_MAX: '1',
-};
+const env = serviceEnvironment({
+  port,
+  databaseUrl: database.url,
+  accessKeys: accessKeysForRun(),
+  smtpUrl: mailSink.url,
+  logLevel: 'info',
+});
 const start = (label) => startServer({ name: label, args: [MAIN], cwd: ROOT, env, healthUrl: `${base}/health` });
 
 try {
@@ -95,7 +75,7 @@ async function measureMemory(instance) {
     users.push({ email, bearer: `Bearer ${body.accessToken}` });
   }
   console.log(`RSS after 50 sign-ups: ${rss(instance.pid).toFixed(1)} MB`);
-  const admin = `Bearer ${(await post('/auth/signin', ADMIN)).accessToken}`;
+  const admin = `Bearer ${(await post('/auth/signin', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).accessToken}`;
   let n = 0;
   for (const [label, connections, next] of [
     ['GET /users/me', 64, () => ({ method: 'GET', path: '/users/me', headers: { authorization: users[n++ % users.length].bearer } })],
@@ -122,7 +102,7 @@ async function measureMemory(instance) {
 async function post(route, body) {
   const response = await fetch(`${base}${route}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': nextClientAddress() },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
