@@ -23,7 +23,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   ) {
     compileWebAssemblyWithBaselineTierOnly();
     const pool = createPool(server.url, config);
-    super({ adapter: new PrismaPg(pool) });
+    super({ adapter: new PrismaPg(pool), transactionOptions: transactionTimeouts(config) });
     this.pool = pool;
     // An idle connection that the server drops (restart, outage) must not crash the process.
     pool.on('error', (error) => this.logger.warn(`database connection lost: ${error.message}`));
@@ -54,6 +54,16 @@ function compileWebAssemblyWithBaselineTierOnly(): void {
  * (frozen, or a link silently gone) meets the client's.
  */
 const CLIENT_TIMEOUT_SLACK_MS = 250;
+
+/**
+ * An interactive transaction waits for its connection (maxWait) and runs (timeout) within DATABASE_TIMEOUT, like
+ * every query: Prisma's own defaults (2 s and 5 s) would refuse a transaction after 2 s of waiting for a busy pool
+ * while a plain query waits its full DATABASE_TIMEOUT.
+ */
+function transactionTimeouts(config: AppConfig): { maxWait: number; timeout: number } {
+  const timeoutMs = config.database.timeout * 1000;
+  return { maxWait: timeoutMs, timeout: timeoutMs };
+}
 
 /**
  * DATABASE_TIMEOUT bounds the wait for a connection and each statement, on the server (statement_timeout)
