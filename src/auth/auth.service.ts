@@ -144,8 +144,11 @@ export class AuthService {
       throw new UnauthorizedException('current password is wrong');
     }
     await attempt.release();
-    await this.users.changePassword(user.id, await this.hasher.hash(change.newPassword), user.sessionId, client);
-    await this.emailTokens.discard(user.id, [EmailTokenPurpose.RESET_PASSWORD]); // a reset link sent earlier must not undo the change
+    const passwordHash = await this.hasher.hash(change.newPassword);
+    await this.transactions.run(async (transaction) => {
+      await this.users.changePassword(user.id, passwordHash, user.sessionId, client, transaction);
+      await this.emailTokens.discard(user.id, [EmailTokenPurpose.RESET_PASSWORD], transaction.db); // a reset link sent earlier must not undo the change
+    });
     this.logger.log({ event: 'password.changed', userId: user.id, sessionId: user.sessionId });
   }
 

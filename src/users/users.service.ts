@@ -75,14 +75,18 @@ export class UsersService {
     await this.prisma.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
   }
 
-  /** A new password: stored, every session but `keepSessionId` revoked, and the event, in one transaction. */
-  async changePassword(id: number, passwordHash: string, keepSessionId: string, client: ClientInfo): Promise<void> {
-    await this.transactions.run(async (transaction) => {
-      await transaction.db.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
-      const revoked = await this.sessions.revokeAllOfUser(id, transaction, { keep: keepSessionId });
-      const detail = { sessionsRevoked: revoked };
-      await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail }, transaction.db);
-    });
+  /** A new password, within the caller's transaction: stored, every session but `keepSessionId` revoked, and the event. */
+  async changePassword(
+    id: number,
+    passwordHash: string,
+    keepSessionId: string,
+    client: ClientInfo,
+    transaction: Transaction,
+  ): Promise<void> {
+    await transaction.db.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+    const revoked = await this.sessions.revokeAllOfUser(id, transaction, { keep: keepSessionId });
+    const detail = { sessionsRevoked: revoked };
+    await this.audit.record({ type: 'password.changed', userId: id, sessionId: keepSessionId, ...client, detail }, transaction.db);
   }
 
   /**

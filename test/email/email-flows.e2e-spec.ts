@@ -192,6 +192,36 @@ describe('email verification and password reset, through a real SMTP server', ()
       expect((await reset(third, 'one more passphrase 12')).text).toBe(INVALID_TOKEN_BODY);
     });
 
+    it('a password change and the discarding of its reset links are one unit: if the discard fails, nothing changed', async () => {
+      const { user } = await signUpWithMail('atomic');
+      const link = await resetToken(user.email, 2);
+      const session = await signIn(t.http, user.email);
+      const other = await signIn(t.http, user.email);
+      // Fault injection: deleting this user's email tokens fails as a cancelled statement does (a 503).
+      await t.prisma.$executeRawUnsafe(`
+        CREATE FUNCTION email_flows_spec_fail() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'email flows spec: delete refused' USING ERRCODE = '57014'; END;
+        $$ LANGUAGE plpgsql`);
+      await t.prisma.$executeRawUnsafe(`
+        CREATE TRIGGER email_flows_spec_fail BEFORE DELETE ON email_tokens
+        FOR EACH ROW WHEN (OLD.user_id = ${user.id}) EXECUTE FUNCTION email_flows_spec_fail()`);
+      try {
+        const change = await request(t.http)
+          .post('/auth/password')
+          .set(bearer(session.accessToken))
+          .send({ currentPassword: PASSWORD, newPassword: 'changed passphrase 13' });
+        expect(change.status).toBe(503);
+      } finally {
+        await t.prisma.$executeRawUnsafe('DROP TRIGGER email_flows_spec_fail ON email_tokens');
+        await t.prisma.$executeRawUnsafe('DROP FUNCTION email_flows_spec_fail()');
+      }
+      // The old password still signs in, the other session still works, no event says otherwise, and the link is live.
+      await signIn(t.http, user.email, PASSWORD);
+      expect((await me(other.accessToken)).status).toBe(200);
+      expect(await eventTypes(user.id)).not.toContain('password.changed');
+      expect((await reset(link)).status).toBe(204);
+    });
+
     it('expired and unknown tokens: one 400 body; a new password out of policy is a 400 that leaves the token usable', async () => {
       const { user } = await signUpWithMail('policy');
       const token = await resetToken(user.email, 2);
