@@ -31,13 +31,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The service's own logger, writing into `lines` and echoing errors to stderr (they explain failures). */
+/**
+ * The service's own logger, writing into `lines` and echoing to stderr what explains a failure: errors, and the first
+ * "database unavailable" warning (the cause of a 503; the tests that cut the database off would repeat it).
+ */
 function capturingLogger(config: AppConfig, lines: Record<string, unknown>[]) {
+  let unavailableEchoed = false;
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       const line = JSON.parse(chunk.toString('utf8')) as Record<string, unknown>;
       lines.push(line);
-      if (typeof line.level === 'number' && line.level >= 50) process.stderr.write(chunk);
+      const firstUnavailable = !unavailableEchoed && String(line.msg).startsWith('database unavailable');
+      if (firstUnavailable) unavailableEchoed = true;
+      if ((typeof line.level === 'number' && line.level >= 50) || firstUnavailable) process.stderr.write(chunk);
       done();
     },
   });
