@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiExtension, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, type ClientInfo } from '../access/access.types.js';
 import { Client, CurrentUser } from '../access/current-user.decorator.js';
 import { RequireMfa } from '../access/require-mfa.decorator.js';
 import { ApiAccessToken, ApiErrors, type ErrorStatus } from '../common/api-responses.js';
+import { ClientThrottlerGuard } from '../limits/client-throttler.guard.js';
 import { RecoveryCodesDto, TotpSetupDto } from './dto/mfa-responses.dto.js';
 import { SecondFactorDto, TotpCodeDto } from './dto/second-factor.dto.js';
 import { MfaService } from './mfa.service.js';
@@ -12,6 +13,9 @@ const NEEDS_MFA_SESSION: [ErrorStatus, string] = [
   403,
   'The session did not verify a second factor (access token amr without "otp"): refresh after enabling, or sign in with a code',
 ];
+
+/** Disable and regenerate take a code: under the per-client budget, so that a session cannot guess codes at full speed. */
+const BUDGET_SPENT: [ErrorStatus, string] = [429, 'The per-client budget (RATE_LIMIT_PER_MINUTE) spent; see Retry-After'];
 
 @ApiTags('mfa')
 @ApiAccessToken()
@@ -50,11 +54,13 @@ export class MfaController {
     [400, 'Wrong, reused or malformed code, or not exactly one of code and recoveryCode'],
     NEEDS_MFA_SESSION,
     [409, 'TOTP is not enabled'],
+    BUDGET_SPENT,
     413,
     415,
   )
   @ApiExtension('x-required-amr', ['otp'])
   @RequireMfa()
+  @UseGuards(ClientThrottlerGuard)
   @Post('totp/disable')
   @HttpCode(HttpStatus.NO_CONTENT)
   disable(@CurrentUser() user: AuthUser, @Body() body: SecondFactorDto, @Client() client: ClientInfo): Promise<void> {
@@ -63,9 +69,10 @@ export class MfaController {
 
   @ApiOperation({ summary: 'A new set of recovery codes, with a code (second-factor session); the old set stops working' })
   @ApiOkResponse({ type: RecoveryCodesDto, description: 'The new recovery codes, shown this once' })
-  @ApiErrors([400, 'Wrong, reused or malformed code'], NEEDS_MFA_SESSION, [409, 'TOTP is not enabled'], 413, 415)
+  @ApiErrors([400, 'Wrong, reused or malformed code'], NEEDS_MFA_SESSION, [409, 'TOTP is not enabled'], BUDGET_SPENT, 413, 415)
   @ApiExtension('x-required-amr', ['otp'])
   @RequireMfa()
+  @UseGuards(ClientThrottlerGuard)
   @Post('recovery-codes')
   @HttpCode(HttpStatus.OK)
   regenerate(@CurrentUser() user: AuthUser, @Body() body: TotpCodeDto, @Client() client: ClientInfo): Promise<RecoveryCodesDto> {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { signUp, uniqueEmail } from '../support/api.js';
+import { bearer, signUp, uniqueEmail } from '../support/api.js';
 import { useTestApp } from '../support/test-app.js';
 import { awayFromStepBoundary, codeAt, enrol, forgetLastStep, passwordStep } from './mfa-helpers.js';
 
@@ -53,5 +53,25 @@ describe('the MFA step of sign-in is under the per-client budget (RATE_LIMIT_PER
     const response = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: 'x', code: '123456' });
     expect(response.status).toBe(429);
     expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('so are disable and regenerate, which take a code from a signed-in session: no guessing codes at full speed', async () => {
+    const user = await signUp(t.http, uniqueEmail('guess'));
+    const { secret, session } = await enrol(t.http, user);
+    await forgetLastStep(t.prisma, user.id);
+    await awayFromStepBoundary();
+    const right = codeAt(secret);
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    for (const path of ['/auth/mfa/totp/disable', '/auth/mfa/recovery-codes']) {
+      const send = (code: string) => request(t.http).post(path).set(bearer(session.accessToken)).send({ code });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await send(wrong)).status);
+      const refused = await send(right);
+      expect({ path, statuses, refused: refused.status }).toEqual({ path, statuses: [400, 400, 400], refused: 429 });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    // Neither refused request changed anything: TOTP is still on, with the recovery codes of the enrolment.
+    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).mfaEnabled).toBe(true);
+    expect(await t.prisma.recoveryCode.count({ where: { userId: user.id, usedAt: null } })).toBe(10);
   });
 });
