@@ -6,8 +6,6 @@ import { EmailTokenPurpose } from '../generated/prisma/enums.js';
 
 export { EmailTokenPurpose };
 
-type Db = Prisma.TransactionClient | PrismaService;
-
 /** 256 random bits, URL-safe: it travels in a link. */
 export function newEmailToken(): string {
   return randomBytes(32).toString('base64url');
@@ -61,9 +59,9 @@ export class EmailTokens {
     return rows[0]?.user_id ?? null;
   }
 
-  /** Makes every token of these purposes of the user unusable. */
-  async discard(userId: number, purposes: EmailTokenPurpose[], db: Db = this.prisma): Promise<void> {
-    await db.emailToken.deleteMany({ where: { userId, purpose: { in: purposes } } });
+  /** Makes every token of these purposes of the user unusable, within the change's transaction. */
+  async discard(userId: number, purposes: EmailTokenPurpose[], tx: Prisma.TransactionClient): Promise<void> {
+    await tx.emailToken.deleteMany({ where: { userId, purpose: { in: purposes } } });
   }
 
   /** When the user's newest token of this purpose was issued (only resent ones, with `resentOnly`). */
