@@ -3,7 +3,7 @@ import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event-types.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, decodeJwt, signIn, signUp, uniqueEmail, type Session } from '../support/api.js';
 import { TestSmtpServer, tokenFromMail } from '../support/smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { awayFromStepBoundary, codeAt, forgetLastStep } from '../mfa/mfa-helpers.js';
+import { awayFromStepBoundary, codeAt, forgetLastStep, otherCode } from '../mfa/mfa-helpers.js';
 
 const NEW_PASSWORD = 'a-brand-new-passphrase-7';
 const WRONG_PASSWORD = 'not-the-right-passphrase-9';
@@ -271,7 +271,7 @@ describe('audit events: one per change, in the transaction of the change', () =>
       expect(await t.prisma.session.count({ where: { id: sidOf(other), revokedAt: { not: null } } })).toBe(1);
 
       const right = codeAt(secret);
-      const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+      const wrong = otherCode(right);
       await http()
         .post('/auth/signin/mfa')
         .set('User-Agent', UA)

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, signUp, uniqueEmail } from '../support/api.js';
 import { useTestApp } from '../support/test-app.js';
-import { awayFromStepBoundary, codeAt, enrol, forgetLastStep, passwordStep } from './mfa-helpers.js';
+import { awayFromStepBoundary, codeAt, enrol, forgetLastStep, otherCode, passwordStep } from './mfa-helpers.js';
 
 describe('sign-in with TOTP under the limits: wrong codes count for the lockout', () => {
   const t = useTestApp({ SIGNIN_MAX_FAILURES: '3' });
@@ -15,7 +15,7 @@ describe('sign-in with TOTP under the limits: wrong codes count for the lockout'
     const second = await passwordStep(t.http, email);
     await awayFromStepBoundary();
     const right = codeAt(secret);
-    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    const wrong = otherCode(right);
     for (const mfaToken of [first, first, second])
       expect((await request(t.http).post('/auth/signin/mfa').send({ mfaToken, code: wrong })).status).toBe(401);
     const locked = await request(t.http).post('/auth/signin/mfa').send({ mfaToken: second, code: right });
@@ -61,7 +61,7 @@ describe('the MFA step of sign-in is under the per-client budget (RATE_LIMIT_PER
     await forgetLastStep(t.prisma, user.id);
     await awayFromStepBoundary();
     const right = codeAt(secret);
-    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    const wrong = otherCode(right);
     for (const path of ['/auth/mfa/totp/disable', '/auth/mfa/recovery-codes']) {
       const send = (code: string) => request(t.http).post(path).set(bearer(session.accessToken)).send({ code });
       const statuses: number[] = [];

@@ -25,6 +25,11 @@ export async function awayFromStepBoundary(): Promise<void> {
   if (left < 3000) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
+/** Another 6-digit code: `code` plus `by`, modulo a million (a wrong code, whatever the right one is). */
+export function otherCode(code: string, by = 1): string {
+  return String((Number(code) + by) % 1_000_000).padStart(6, '0');
+}
+
 export const amrOf = (accessToken: string) => decodeJwt(accessToken).payload.amr;
 
 export interface Enrolled {

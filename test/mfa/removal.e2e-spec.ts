@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, decodeJwt, PASSWORD, signIn, signUp, uniqueEmail } from '../support/api.js';
 import { useTestApp } from '../support/test-app.js';
-import { amrOf, awayFromStepBoundary, codeAt, enrol, passwordStep } from './mfa-helpers.js';
+import { amrOf, awayFromStepBoundary, codeAt, enrol, otherCode, passwordStep } from './mfa-helpers.js';
 
 describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () => {
   const t = useTestApp({ ADMIN_EMAIL, ADMIN_PASSWORD });
@@ -61,7 +61,7 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
     it('400 for a wrong code, an unknown recovery code or a malformed body, changing nothing', async () => {
       const user = await userWithTotp('disable-bad');
       await awayFromStepBoundary();
-      const wrong = String((Number(codeAt(user.secret)) + 7) % 1_000_000).padStart(6, '0');
+      const wrong = otherCode(codeAt(user.secret), 7);
       expect((await disable(user.session.accessToken, { code: wrong })).status).toBe(400);
       expect((await disable(user.session.accessToken, { recoveryCode: 'zzzz-zzzz-zzzz-zzzz' })).status).toBe(400);
       for (const body of [{}, { code: '1' }, { code: '123456', recoveryCode: user.recoveryCodes[0] }, { code: '123456', x: 1 }]) {
@@ -115,7 +115,7 @@ describe('disable, regenerate recovery codes, admin removal; @RequireMfa()', () 
     it('400 for a wrong code; 200 with a code: a new set, the old set stops working, the new one works', async () => {
       const user = await userWithTotp('regen');
       await awayFromStepBoundary();
-      const wrong = String((Number(codeAt(user.secret)) + 3) % 1_000_000).padStart(6, '0');
+      const wrong = otherCode(codeAt(user.secret), 3);
       expect((await regenerate(user.session.accessToken, { code: wrong })).status).toBe(400);
       expect((await regenerate(user.session.accessToken, { recoveryCode: user.recoveryCodes[0] })).status).toBe(400);
       const response = await regenerate(user.session.accessToken, { code: codeAt(user.secret) });

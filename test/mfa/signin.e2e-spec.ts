@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearer, PASSWORD, signUp, uniqueEmail } from '../support/api.js';
 import { useTestApp } from '../support/test-app.js';
-import { amrOf, awayFromStepBoundary, codeAt, enrol, forgetLastStep, passwordStep } from './mfa-helpers.js';
+import { amrOf, awayFromStepBoundary, codeAt, enrol, forgetLastStep, otherCode, passwordStep } from './mfa-helpers.js';
 
 const INVALID = { statusCode: 401, message: 'invalid code or mfaToken', error: 'Unauthorized' };
 
@@ -122,7 +122,7 @@ describe('sign-in with TOTP: POST /auth/signin (mfaRequired) then POST /auth/sig
     const mfaToken = await passwordStep(t.http, user.email);
     await awayFromStepBoundary();
     const right = codeAt(user.secret);
-    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+    const wrong = otherCode(right, 500_000);
     for (let i = 0; i < 5; i++) {
       const response = await mfa({ mfaToken, code: wrong });
       expect(response.status).toBe(401);
